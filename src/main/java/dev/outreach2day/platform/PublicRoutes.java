@@ -18,11 +18,13 @@ public final class PublicRoutes {
             "/actuator/prometheus",       // scraped from the private network; documented in README
             "/openapi.json",              // the published contract
             "/openapi.json/**",
+            "/openapi.json.yaml",         // the same contract as YAML
             "/docs",                      // interactive API reference
             "/docs/**",
             "/swagger-ui/**",             // assets of /docs
             "/billing/sandbox/setup/**",  // sandbox card page, protected by a single-use token in the URL
             "/billing/stripe/webhook",    // protected by the Stripe-Signature HMAC
+            "/billing/stripe/return",     // static "you can close this page" after Stripe Checkout
             "/favicon.ico",
             "/error");
 

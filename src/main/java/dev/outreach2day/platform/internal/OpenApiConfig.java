@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springdoc.core.customizers.OperationCustomizer;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -88,6 +89,29 @@ class OpenApiConfig {
                     }
                 }
             });
+        };
+    }
+
+    /**
+     * Readable, stable operation ids from the summaries (FastAPI style: "List Workspaces" →
+     * list_workspaces) instead of springdoc's create_1, and the Idempotency-Key header on POSTs.
+     */
+    @Bean
+    OperationCustomizer operationIdsAndIdempotency() {
+        return (operation, handler) -> {
+            if (operation.getSummary() != null && !operation.getSummary().isBlank()) {
+                operation.setOperationId(operation.getSummary().trim().toLowerCase(java.util.Locale.ROOT)
+                        .replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", ""));
+            }
+            var post = handler.getMethodAnnotation(org.springframework.web.bind.annotation.PostMapping.class);
+            if (post != null && handler.getMethodAnnotation(dev.outreach2day.platform.RequiredScope.class) != null) {
+                operation.addParametersItem(new io.swagger.v3.oas.models.parameters.HeaderParameter()
+                        .name("Idempotency-Key").required(false)
+                        .description("Retry-safe POST: the same key and body within 24 h returns the first response; "
+                                + "another body → 422; while the first runs → 409")
+                        .schema(new Schema<String>().type("string").maxLength(255)));
+            }
+            return operation;
         };
     }
 

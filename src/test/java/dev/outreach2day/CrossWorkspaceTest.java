@@ -1,0 +1,124 @@
+package dev.outreach2day;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outreach2day.Api.Resp;
+import dev.outreach2day.workspace.TestTenants.Tenant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+/**
+ * Workspace isolation, route by route: a key of workspace B (another account) aimed at workspace
+ * A's objects gets 404, and at A's {@code workspaceId} gets 403, and list routes never show A's
+ * rows. Every authenticated route must have a probe here: a new route without one fails the
+ * coverage check, so later capabilities add their probes (and fixture objects) as they add routes.
+ */
+class CrossWorkspaceTest extends IntegrationTest {
+
+    @Autowired
+    @Qualifier("requestMappingHandlerMapping")
+    RequestMappingHandlerMapping mapping;
+
+    /** Workspace A's objects, by the placeholder names probes use. */
+    record Fixture(Tenant a, Tenant b, Map<String, String> vars) {
+        String fill(String template) {
+            String out = template;
+            for (var e : vars.entrySet()) out = out.replace("{" + e.getKey() + "}", e.getValue());
+            return out;
+        }
+    }
+
+    /** One request B makes against A, and what must hold of the answer. */
+    record Probe(String method, String route, String path, String body, BiConsumer<Resp, Fixture> check) {}
+
+    static Probe probe(String method, String route, String path, String body, BiConsumer<Resp, Fixture> check) {
+        return new Probe(method, route, path, body, check);
+    }
+
+    static Probe probe(String method, String route, String body, BiConsumer<Resp, Fixture> check) {
+        return new Probe(method, route, route, body, check);
+    }
+
+    static BiConsumer<Resp, Fixture> status(int expected) {
+        return (r, f) -> assertThat(r.status()).as(r.body()).isEqualTo(expected);
+    }
+
+    /** 200 and nothing of A's in the body. */
+    static BiConsumer<Resp, Fixture> okWithout(String... placeholders) {
+        return (r, f) -> {
+            assertThat(r.status()).as(r.body()).isBetween(200, 201);
+            for (String p : placeholders) assertThat(r.body()).doesNotContain(f.vars().get(p));
+        };
+    }
+
+    /** Add probes here as routes are added; placeholders come from {@link #fixture()}. */
+    static final List<Probe> PROBES = List.of(
+            // workspaces: path workspace id of A → 403; lists show only B's
+            probe("GET", "/workspaces", null, (r, f) -> {
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.json().findValues("workspace_id").stream().map(n -> n.asLong()).toList())
+                        .doesNotContain(f.a().workspaceId());
+            }),
+            probe("POST", "/workspaces", "{\"project_name\":\"b-only\"}", (r, f) -> {
+                assertThat(r.status()).isEqualTo(201);
+                assertThat(r.json().get("workspace_id").asLong()).isNotEqualTo(f.a().workspaceId());
+            }),
+            probe("GET", "/workspaces/{workspace_id}", null, status(403)),
+            probe("POST", "/workspaces/{workspace_id}/upgrade", "{\"new_max_mailboxes\":5}", status(403)),
+            probe("GET", "/workspaces/{workspace_id}/payment_method", null, status(403)),
+            probe("POST", "/workspaces/{workspace_id}/setup_payment_method", null, status(403)),
+            // API keys: workspace_id of A → 403; A's key → 404; B's list never shows A's keys
+            probe("GET", "/api-keys", "/api-keys?workspace_id={workspace_id}", null, status(403)),
+            probe("GET", "/api-keys", null, okWithout("api_key_id")),
+            probe("POST", "/api-keys", "/api-keys?workspace_id={workspace_id}", "{}", status(403)),
+            probe("DELETE", "/api-keys/{api_key}", "/api-keys/{api_key_id}", null, status(404)),
+            probe("DELETE", "/api-keys/{api_key}", "/api-keys/{api_key_secret}", null, status(404)));
+
+    Fixture fixture() {
+        Tenant a = newTenant();
+        Tenant b = newTenant();
+        var vars = new HashMap<String, String>();
+        vars.put("workspace_id", Long.toString(a.workspaceId()));
+        vars.put("api_key_id", a.apiKeyId());
+        vars.put("api_key_secret", a.apiKey());
+        return new Fixture(a, b, vars);
+    }
+
+    @Test
+    void aKeyOfWorkspaceBNeverReachesWorkspaceA() {
+        Fixture f = fixture();
+        Api b = api(f.b());
+        for (Probe p : PROBES) {
+            String path = f.fill(p.path());
+            Resp r = b.send(p.method(), path, p.body(), p.body() == null ? null : "application/json");
+            try {
+                p.check().accept(r, f);
+            } catch (AssertionError e) {
+                throw new AssertionError(p.method() + " " + path + ": " + e.getMessage(), e);
+            }
+        }
+        // and A's objects are untouched: its key still works and is still listed
+        assertThat(api(f.a()).get("/api-keys").body()).contains(f.a().apiKeyId());
+    }
+
+    @Test
+    void everyAuthenticatedRouteHasAProbe() {
+        Set<String> probed = new TreeSet<>();
+        for (Probe p : PROBES) probed.add(p.method() + " " + p.route());
+        var missing = new ArrayList<String>();
+        for (var r : RouteTableTest.routes(mapping)) {
+            if (r.access().equals("public")) continue;
+            if (!probed.contains(r.method() + " " + r.path())) missing.add(r.method() + " " + r.path());
+        }
+        assertThat(missing).as("routes without a cross-workspace probe").isEmpty();
+    }
+}

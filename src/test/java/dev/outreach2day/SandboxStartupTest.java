@@ -1,0 +1,61 @@
+package dev.outreach2day;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * What {@code ./outreach2day run} does on a fresh machine, in-process: no database settings →
+ * embedded PostgreSQL under the data dir, migrations, a bootstrap key in a 0600 file that works
+ * over HTTP; a second start reuses the data and the key.
+ */
+class SandboxStartupTest {
+
+    @TempDir
+    Path dataDir;
+
+    private ConfigurableApplicationContext start() {
+        return SpringApplication.run(Outreach2dayApplication.class,
+                "--server.port=0", "--o2d.data-dir=" + dataDir, "--o2d.database.url=", "--o2d.bootstrap.enabled=true",
+                "--o2d.public-url=http://localhost:0", "--spring.jmx.enabled=false");
+    }
+
+    private static Api api(ConfigurableApplicationContext ctx, String key) {
+        return new Api("http://127.0.0.1:" + ctx.getEnvironment().getProperty("local.server.port"), key);
+    }
+
+    @Test
+    void firstStartBootstrapsAndSecondStartReusesTheData() throws Exception {
+        String key;
+        try (var ctx = start()) {
+            Path keyFile = dataDir.resolve("bootstrap-api-key");
+            assertThat(keyFile).exists();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
+            key = Files.readString(keyFile).trim();
+            assertThat(key).startsWith("ot2d_");
+            assertThat(dataDir.resolve("postgres/PG_VERSION")).exists();
+
+            var r = api(ctx, key).get("/workspaces");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.json().get(0).get("workspace_id").asLong()).isEqualTo(1);
+            assertThat(r.json().get(0).get("role").asString()).isEqualTo("owner");
+            var keys = api(ctx, key).get("/api-keys").json();
+            assertThat(keys.get(0).get("scopes").toString()).isEqualTo("[\"read\",\"write\",\"billing\"]");
+            api(ctx, key).post("/workspaces", "{\"project_name\":\"kept\"}");
+        }
+        long modified = Files.getLastModifiedTime(dataDir.resolve("bootstrap-api-key")).toMillis();
+        try (var ctx = start()) {
+            var r = api(ctx, key).get("/workspaces");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.json().size()).isEqualTo(2); // workspace 1 and the one created before the restart
+            assertThat(Files.getLastModifiedTime(dataDir.resolve("bootstrap-api-key")).toMillis()).isEqualTo(modified);
+            assertThat(api(ctx, key).get("/api-keys").json().size()).isEqualTo(1); // no second bootstrap key
+        }
+    }
+}
