@@ -53,6 +53,10 @@ class DatabaseConfig {
         if (!props.database().embedded()) {
             return new EmbeddedDatabase(null);
         }
+        if (!props.sandbox()) {
+            throw new IllegalStateException(
+                    "O2D_MODE=production needs an external PostgreSQL: set O2D_DATABASE_URL (the embedded one is for sandbox mode)");
+        }
         Path dir = props.dataDir().toAbsolutePath().normalize().resolve("postgres");
         Files.createDirectories(dir.getParent());
         long started = System.nanoTime();
