@@ -24,7 +24,8 @@ public record O2dProperties(
         @Valid @NotNull Bootstrap bootstrap,
         @Valid @NotNull Api api,
         @Valid @NotNull Workspace workspace,
-        @Valid @NotNull Payment payment) {
+        @Valid @NotNull Payment payment,
+        @Valid @NotNull Vault vault) {
 
     public enum Mode { SANDBOX, PRODUCTION }
 
@@ -53,6 +54,9 @@ public record O2dProperties(
             @Min(1) @Max(168) int idempotencyHours) {}
 
     public record Workspace(@Min(0) int defaultMaxMailboxes, @Min(1) int maxMaxMailboxes) {}
+
+    /** Master key of the secrets vault (base64 of 32 bytes) and older keys still accepted for decryption. */
+    public record Vault(String masterKey, String previousKeys) {}
 
     /** {@code provider} empty: {@code stripe} when a Stripe secret key is set, else {@code sandbox}. */
     public record Payment(String provider, String stripeSecretKey, String stripeWebhookSecret, String stripeApiUrl) {

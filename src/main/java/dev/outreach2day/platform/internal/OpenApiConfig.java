@@ -58,7 +58,7 @@ class OpenApiConfig {
                     .addProperty("code", new Schema<>().type("string"))
                     .required(List.of("detail", "code")));
             components.addSchemas("ValidationError", new Schema<>().type("object")
-                    .addProperty("loc", new ArraySchema().items(new Schema<>().types(Set.of("string", "integer"))))
+                    .addProperty("loc", new ArraySchema().items(new Schema<>().types(new java.util.LinkedHashSet<>(List.of("string", "integer")))))
                     .addProperty("msg", new Schema<>().type("string"))
                     .addProperty("type", new Schema<>().type("string"))
                     .required(List.of("loc", "msg", "type")));
