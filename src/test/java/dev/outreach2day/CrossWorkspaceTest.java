@@ -60,6 +60,10 @@ class CrossWorkspaceTest extends IntegrationTest {
         };
     }
 
+    static final String CONTACT = """
+            {"firstName":"Eve","lastName":"B","email":"eve@example.org","phone":"+1.5555550100","address1":"1 St",
+             "city":"X","stateProvince":"Y","postalCode":"1","country":"US"}""".replace("\n", "");
+
     /** Add probes here as routes are added; placeholders come from {@link #fixture()}. */
     static final List<Probe> PROBES = List.of(
             // workspaces: path workspace id of A → 403; lists show only B's
@@ -81,7 +85,28 @@ class CrossWorkspaceTest extends IntegrationTest {
             probe("GET", "/api-keys", null, okWithout("api_key_id")),
             probe("POST", "/api-keys", "/api-keys?workspace_id={workspace_id}", "{}", status(403)),
             probe("DELETE", "/api-keys/{api_key}", "/api-keys/{api_key_id}", null, status(404)),
-            probe("DELETE", "/api-keys/{api_key}", "/api-keys/{api_key_secret}", null, status(404)));
+            probe("DELETE", "/api-keys/{api_key}", "/api-keys/{api_key_secret}", null, status(404)),
+            // domains: A's names and orders are invisible; a workspaceId of A is 403
+            probe("GET", "/domains", null, okWithout("domain")),
+            probe("GET", "/domains", "/domains?workspaceId={workspace_id}", null, status(403)),
+            probe("POST", "/domains", "{\"domains\":[\"{domain}\"]}", status(409)),
+            probe("POST", "/domains/check", "{\"domains\":[\"{domain}\"]}", (r, f) -> {
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.json().get("results").get(0).get("status").asString()).isEqualTo("taken");
+            }),
+            probe("POST", "/domains/purchase", "/domains/purchase?workspaceId={workspace_id}", "{}", status(403)),
+            probe("POST", "/domains/purchase", "{\"domains\":[\"{domain}\"],\"contactInfo\":" + CONTACT + "}", status(402)),
+            probe("GET", "/domains/orders/{order_id}", null, status(404)),
+            probe("PATCH", "/domains/redirects", "{\"domains\":[\"{domain}\"],\"redirectDomain\":\"evil.example\"}", status(404)),
+            probe("GET", "/domains/{domain}/dns-records", null, status(404)),
+            probe("POST", "/domains/{domain}/dns-records", "{\"records\":[{\"type\":\"TXT\",\"name\":\"@\",\"value\":\"x\"}]}", status(404)),
+            probe("POST", "/domains/{domain}/verify", null, status(404)),
+            probe("POST", "/domains/cloudflare-transfer", "{\"domains\":[\"{domain}\"],\"authCodes\":{\"{domain}\":\"abcdefgh\"}}", status(404)),
+            probe("POST", "/domains/transfer/cloudflare", "{\"domains\":[\"{domain}\"],\"authCodes\":{\"{domain}\":\"abcdefgh\"}}", status(404)),
+            probe("GET", "/domains/cloudflare-transfer/status", null, okWithout("domain")),
+            probe("GET", "/domains/transfer/cloudflare/status", null, okWithout("domain")));
+
+
 
     Fixture fixture() {
         Tenant a = newTenant();
@@ -90,6 +115,15 @@ class CrossWorkspaceTest extends IntegrationTest {
         vars.put("workspace_id", Long.toString(a.workspaceId()));
         vars.put("api_key_id", a.apiKeyId());
         vars.put("api_key_secret", a.apiKey());
+        // A holds a bought domain (so it has an order, records and a transfer-able name)
+        Api apiA = api(a);
+        String setup = apiA.post("/workspaces/" + a.workspaceId() + "/setup_payment_method", null).json().get("setup_url").asString();
+        anonymous().send("POST", setup.replaceFirst("^https?://[^/]+", ""), "", "application/x-www-form-urlencoded");
+        String domain = "a-only-" + Long.toString(System.nanoTime(), 36) + ".com";
+        var order = apiA.post("/domains/purchase", "{\"domains\":[\"" + domain + "\"],\"contactInfo\":" + CONTACT + "}");
+        assertThat(order.status()).as(order.body()).isEqualTo(200);
+        vars.put("domain", domain);
+        vars.put("order_id", order.json().get("orderId").asString());
         return new Fixture(a, b, vars);
     }
 
@@ -99,15 +133,18 @@ class CrossWorkspaceTest extends IntegrationTest {
         Api b = api(f.b());
         for (Probe p : PROBES) {
             String path = f.fill(p.path());
-            Resp r = b.send(p.method(), path, p.body(), p.body() == null ? null : "application/json");
+            Resp r = b.send(p.method(), path, p.body() == null ? null : f.fill(p.body()), p.body() == null ? null : "application/json");
             try {
                 p.check().accept(r, f);
             } catch (AssertionError e) {
                 throw new AssertionError(p.method() + " " + path + ": " + e.getMessage(), e);
             }
         }
-        // and A's objects are untouched: its key still works and is still listed
+        // and A's objects are untouched: its key still works and is still listed, its domain unchanged
         assertThat(api(f.a()).get("/api-keys").body()).contains(f.a().apiKeyId());
+        var domainOfA = api(f.a()).get("/domains").json().get(0);
+        assertThat(domainOfA.get("redirect_domain").isNull()).isTrue();
+        assertThat(api(f.a()).get("/domains/" + f.vars().get("domain") + "/dns-records").body()).doesNotContain("\"x\"");
     }
 
     @Test

@@ -23,6 +23,7 @@ public final class PublicRoutes {
             "/docs/**",
             "/swagger-ui/**",             // assets of /docs
             "/billing/sandbox/setup/**",  // sandbox card page, protected by a single-use token in the URL
+            "/billing/sandbox/checkout/**", // sandbox checkout page, same protection
             "/billing/stripe/webhook",    // protected by the Stripe-Signature HMAC
             "/billing/stripe/return",     // static "you can close this page" after Stripe Checkout
             "/favicon.ico",

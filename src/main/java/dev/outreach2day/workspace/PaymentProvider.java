@@ -18,5 +18,12 @@ interface PaymentProvider {
      */
     SetupStarted startSetup(long workspaceId, String sessionId);
 
+    /**
+     * Starts a one-off payment of {@code amount} (e.g. a domain transfer). {@code checkoutId} is
+     * our {@code chk_…} id (put it in the provider's metadata). Same return shape as a setup.
+     */
+    SetupStarted startCheckout(long workspaceId, String checkoutId, String description, java.math.BigDecimal amount,
+            String currency);
+
     record SetupStarted(String url, String externalId, byte[] tokenHash, Instant expiresAt) {}
 }

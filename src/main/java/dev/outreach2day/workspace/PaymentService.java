@@ -79,6 +79,70 @@ class PaymentService {
         return started.url();
     }
 
+    private static final String INSERT_CHECKOUT = """
+            INSERT INTO payment_checkouts (workspace_id, id, reference, description, amount, currency, provider, external_id,
+                                           token_hash, status, expires_at)
+            VALUES (:workspaceId, :id, :reference, :description, :amount, :currency, :provider, :externalId, :tokenHash,
+                    'open', :expiresAt)
+            """;
+
+    private static final String OPEN_CHECKOUT_BY_TOKEN = """
+            SELECT description, amount, currency FROM payment_checkouts
+             WHERE token_hash = :tokenHash AND status = 'open' AND expires_at > now()
+            """;
+
+    private static final String PAY_BY_TOKEN = """
+            UPDATE payment_checkouts SET status = 'paid', paid_at = now()
+             WHERE token_hash = :tokenHash AND status = 'open' AND expires_at > now()
+            RETURNING workspace_id
+            """;
+
+    private static final String PAY_BY_EXTERNAL = """
+            UPDATE payment_checkouts SET status = 'paid', paid_at = now()
+             WHERE provider = :provider AND external_id = :externalId AND status = 'open'
+            RETURNING workspace_id
+            """;
+
+    private static final String CHECKOUT_PAID = """
+            SELECT status = 'paid' FROM payment_checkouts WHERE workspace_id = :workspaceId AND id = :id
+            """;
+
+    /** What a sandbox checkout page shows. */
+    record CheckoutView(String description, java.math.BigDecimal amount, String currency) {}
+
+    /** Starts a one-off payment and records it; returns (checkout id, URL for the person). */
+    String[] startCheckout(long workspaceId, String reference, String description, java.math.BigDecimal amount, String currency) {
+        String checkoutId = Ids.next("chk", clock.millis());
+        PaymentProvider.SetupStarted started = provider.startCheckout(workspaceId, checkoutId, description, amount, currency);
+        jdbc.sql(INSERT_CHECKOUT).param("workspaceId", workspaceId).param("id", checkoutId).param("reference", reference)
+                .param("description", description).param("amount", amount).param("currency", currency)
+                .param("provider", provider.name()).param("externalId", started.externalId())
+                .param("tokenHash", started.tokenHash()).param("expiresAt", java.sql.Timestamp.from(started.expiresAt()))
+                .update();
+        return new String[] {checkoutId, started.url()};
+    }
+
+    Optional<CheckoutView> openSandboxCheckout(byte[] tokenHash) {
+        return jdbc.sql(OPEN_CHECKOUT_BY_TOKEN).param("tokenHash", tokenHash)
+                .query((rs, n) -> new CheckoutView(rs.getString(1), rs.getBigDecimal(2), rs.getString(3))).optional();
+    }
+
+    /** Pays a sandbox checkout once with the workspace's test card. */
+    Optional<Long> paySandboxCheckout(byte[] tokenHash) {
+        return jdbc.sql(PAY_BY_TOKEN).param("tokenHash", tokenHash).query(Long.class).optional();
+    }
+
+    /** A provider reported a checkout paid (Stripe: checkout.session.completed in payment mode). */
+    Optional<Long> payExternalCheckout(String providerName, String externalSessionId) {
+        return jdbc.sql(PAY_BY_EXTERNAL).param("provider", providerName).param("externalId", externalSessionId)
+                .query(Long.class).optional();
+    }
+
+    boolean checkoutPaid(long workspaceId, String checkoutId) {
+        return jdbc.sql(CHECKOUT_PAID).param("workspaceId", workspaceId).param("id", checkoutId).query(Boolean.class)
+                .optional().orElse(false);
+    }
+
     /** The workspace name behind an open sandbox token, for the confirmation page. */
     Optional<String> openSandboxSession(byte[] tokenHash) {
         return jdbc.sql(FIND_OPEN_BY_TOKEN).param("tokenHash", tokenHash).query((rs, n) -> rs.getString(2)).optional();

@@ -52,6 +52,28 @@ class SandboxPaymentPageController {
                 .orElseGet(SandboxPaymentPageController::gone);
     }
 
+    @PublicEndpoint(why = "opened in a browser; the single-use token in the path authorises it")
+    @GetMapping(value = "/billing/sandbox/checkout/{token}", produces = MediaType.TEXT_HTML_VALUE)
+    ResponseEntity<String> checkoutPage(@PathVariable String token) {
+        return payments.openSandboxCheckout(SandboxPaymentProvider.hashToken(token))
+                .map(c -> ResponseEntity.ok(html("Checkout", """
+                        <p>%s</p>
+                        <p>Amount: <strong>%s %s</strong></p>
+                        <p>This is the <em>sandbox</em> checkout of your Outreach2day server: nothing is charged.</p>
+                        <form method="post"><button type="submit" id="pay">Pay with test card</button></form>
+                        """.formatted(HtmlUtils.htmlEscape(c.description()), c.amount().toPlainString(),
+                        HtmlUtils.htmlEscape(c.currency())))))
+                .orElseGet(SandboxPaymentPageController::gone);
+    }
+
+    @PublicEndpoint(why = "form post from the sandbox checkout page; the single-use token in the path authorises it")
+    @PostMapping(value = "/billing/sandbox/checkout/{token}", produces = MediaType.TEXT_HTML_VALUE)
+    ResponseEntity<String> pay(@PathVariable String token) {
+        return payments.paySandboxCheckout(SandboxPaymentProvider.hashToken(token))
+                .map(ws -> ResponseEntity.ok(html("Payment received", "<p id=\"done\">Paid. You can close this page.</p>")))
+                .orElseGet(SandboxPaymentPageController::gone);
+    }
+
     private static ResponseEntity<String> gone() {
         return ResponseEntity.status(404).contentType(MediaType.TEXT_HTML).body(html("Link not valid",
                 "<p>This setup link is unknown, was already used, or has expired. Ask the API for a new one "

@@ -43,6 +43,16 @@ class SandboxPaymentProvider implements PaymentProvider {
                 clock.instant().plus(TOKEN_VALIDITY));
     }
 
+    @Override
+    public SetupStarted startCheckout(long workspaceId, String checkoutId, String description, java.math.BigDecimal amount,
+            String currency) {
+        byte[] raw = new byte[32];
+        RANDOM.nextBytes(raw);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        return new SetupStarted(props.baseUrl() + "/billing/sandbox/checkout/" + token, null, hashToken(token),
+                clock.instant().plus(TOKEN_VALIDITY));
+    }
+
     /** The card a confirmed sandbox setup attaches: a well-known test card, valid for three years. */
     WorkspaceRepository.PaymentMethodRow testCard() {
         int year = clock.instant().atZone(ZoneOffset.UTC).getYear() + 3;

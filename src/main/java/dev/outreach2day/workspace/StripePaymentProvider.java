@@ -122,6 +122,41 @@ class StripePaymentProvider implements PaymentProvider {
         return new SetupStarted(session.getUrl(), session.getId(), null, expiresAt);
     }
 
+    /**
+     * A one-off payment: a Checkout Session in payment mode for the workspace's customer (its
+     * saved card is offered), one line item priced inline. Completion arrives through the same
+     * webhook ({@code checkout.session.completed}, mode payment).
+     */
+    @Override
+    public SetupStarted startCheckout(long workspaceId, String checkoutId, String description, java.math.BigDecimal amount,
+            String currency) {
+        String customerId = customerOf(workspaceId);
+        String returnUrl = props.baseUrl() + StripeWebhookController.RETURN_PATH;
+        long minorUnits = amount.movePointRight(2).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+        SessionCreateParams params = SessionCreateParams.builder()
+                .setMode(SessionCreateParams.Mode.PAYMENT)
+                .setCustomer(customerId)
+                .addLineItem(SessionCreateParams.LineItem.builder()
+                        .setQuantity(1L)
+                        .setPriceData(SessionCreateParams.LineItem.PriceData.builder()
+                                .setCurrency(currency.toLowerCase(java.util.Locale.ROOT))
+                                .setUnitAmount(minorUnits)
+                                .setProductData(SessionCreateParams.LineItem.PriceData.ProductData.builder()
+                                        .setName(description).build())
+                                .build())
+                        .build())
+                .setSuccessUrl(returnUrl + "?session_id={CHECKOUT_SESSION_ID}")
+                .setCancelUrl(returnUrl + "?canceled=1")
+                .setClientReferenceId(Long.toString(workspaceId))
+                .putMetadata("workspace_id", Long.toString(workspaceId))
+                .putMetadata("checkout_id", checkoutId)
+                .build();
+        Session session = call("start the checkout", () -> stripe.v1().checkout().sessions().create(params));
+        Instant expiresAt = session.getExpiresAt() != null ? Instant.ofEpochSecond(session.getExpiresAt())
+                : clock.instant().plus(DEFAULT_SESSION_VALIDITY);
+        return new SetupStarted(session.getUrl(), session.getId(), null, expiresAt);
+    }
+
     /** The workspace's Stripe Customer, created on first use and remembered in billing_customers. */
     private String customerOf(long workspaceId) {
         Optional<String> known = jdbc.sql(FIND_CUSTOMER).param("workspaceId", workspaceId).query(String.class).optional();

@@ -91,8 +91,15 @@ class StripeWebhookController {
             return RECEIVED; // redelivery: applied before
         }
         Session session = session(event);
+        if ("payment".equals(session.getMode()) && "paid".equals(session.getPaymentStatus())) {
+            // A one-off checkout (e.g. domain transfers): marked paid once; unknown sessions match no row.
+            payments.payExternalCheckout("stripe", session.getId())
+                    .ifPresent(ws -> log.info("Workspace {} paid checkout session {} (Stripe event {})", ws, session.getId(),
+                            event.getId()));
+            return RECEIVED;
+        }
         if (!"setup".equals(session.getMode()) || session.getSetupIntent() == null) {
-            return RECEIVED; // a payment or subscription Checkout of this Stripe account, not ours
+            return RECEIVED; // a subscription Checkout of this Stripe account, not ours
         }
         if (!provider.knownSession(session.getId())) {
             log.info("Ignoring Stripe event {}: Checkout Session {} was not started by this server", event.getId(),

@@ -8,9 +8,28 @@ import org.springframework.stereotype.Component;
 public class Workspaces {
 
     private final WorkspaceRepository repository;
+    private final PaymentService payments;
 
-    Workspaces(WorkspaceRepository repository) {
+    Workspaces(WorkspaceRepository repository, PaymentService payments) {
         this.repository = repository;
+        this.payments = payments;
+    }
+
+    /** A one-off payment a person completes on a hosted page. */
+    public record Checkout(String id, String url) {}
+
+    /**
+     * Starts a one-off payment (e.g. domain transfers) through the payment provider; the
+     * returned URL is where a person pays. {@code reference} is the caller's own id.
+     */
+    public Checkout startCheckout(long workspaceId, String reference, String description, java.math.BigDecimal amount,
+            String currency) {
+        String[] started = payments.startCheckout(workspaceId, reference, description, amount, currency);
+        return new Checkout(started[0], started[1]);
+    }
+
+    public boolean checkoutPaid(long workspaceId, String checkoutId) {
+        return payments.checkoutPaid(workspaceId, checkoutId);
     }
 
     public boolean hasPaymentMethod(long workspaceId) {

@@ -99,7 +99,9 @@ class OpenApiConfig {
     @Bean
     OperationCustomizer operationIdsAndIdempotency() {
         return (operation, handler) -> {
-            if (operation.getSummary() != null && !operation.getSummary().isBlank()) {
+            var declared = handler.getMethodAnnotation(io.swagger.v3.oas.annotations.Operation.class);
+            boolean explicitId = declared != null && !declared.operationId().isBlank();
+            if (!explicitId && operation.getSummary() != null && !operation.getSummary().isBlank()) {
                 operation.setOperationId(operation.getSummary().trim().toLowerCase(java.util.Locale.ROOT)
                         .replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", ""));
             }

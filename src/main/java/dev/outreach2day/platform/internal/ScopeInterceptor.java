@@ -32,6 +32,11 @@ class ScopeInterceptor implements HandlerInterceptor {
         if (required == null) {
             throw new ApiException.Forbidden("SCOPE_UNDECLARED", "This route declares no scope and is closed");
         }
+        // The workspace rule comes before validation: naming another workspace is a 403 whatever the body.
+        String requested = request.getParameter("workspaceId");
+        if (requested != null && requested.matches("-?\\d{1,18}") && Long.parseLong(requested) != caller.workspaceId()) {
+            caller.workspace(Long.parseLong(requested));
+        }
         if (!caller.has(required.value())) {
             throw new ApiException.Forbidden("INSUFFICIENT_SCOPE",
                     "This API key lacks the '" + required.value().wire() + "' scope needed for " + request.getMethod() + " "

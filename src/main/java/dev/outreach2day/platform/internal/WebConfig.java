@@ -1,6 +1,7 @@
 package dev.outreach2day.platform.internal;
 
 import dev.outreach2day.platform.ApiKeyAuthenticator;
+import dev.outreach2day.platform.FilterOrder;
 import dev.outreach2day.platform.O2dProperties;
 import java.time.Clock;
 import java.time.Instant;
@@ -10,7 +11,6 @@ import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomize
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
@@ -32,8 +32,6 @@ import tools.jackson.databind.type.LogicalType;
 @EnableScheduling
 class WebConfig implements WebMvcConfigurer {
 
-    private static final int BASE = Ordered.HIGHEST_PRECEDENCE + 100;
-
     @Bean
     Clock clock() {
         return Clock.systemUTC();
@@ -41,29 +39,29 @@ class WebConfig implements WebMvcConfigurer {
 
     @Bean
     FilterRegistrationBean<RequestIdFilter> requestIdFilter() {
-        return register(new RequestIdFilter(), BASE);
+        return register(new RequestIdFilter(), FilterOrder.REQUEST_ID);
     }
 
     @Bean
     FilterRegistrationBean<BodySizeFilter> bodySizeFilter(O2dProperties props, ErrorWriter errors) {
-        return register(new BodySizeFilter(props.api().maxBodyBytes(), errors), BASE + 1);
+        return register(new BodySizeFilter(props.api().maxBodyBytes(), errors), FilterOrder.BODY_SIZE);
     }
 
     @Bean
     FilterRegistrationBean<AuthFilter> authFilter(ApiKeyAuthenticator authenticator, ErrorWriter errors) {
-        return register(new AuthFilter(authenticator, errors), BASE + 2);
+        return register(new AuthFilter(authenticator, errors), FilterOrder.AUTH);
     }
 
     @Bean
     FilterRegistrationBean<RateLimitFilter> rateLimitFilter(O2dProperties props, ErrorWriter errors) {
         return register(new RateLimitFilter(props.api().rateLimitRps(), props.api().rateLimitBurst(), System::nanoTime, errors),
-                BASE + 3);
+                FilterOrder.RATE_LIMIT);
     }
 
     @Bean
     FilterRegistrationBean<IdempotencyFilter> idempotencyFilter(IdempotencyStore store, ErrorWriter errors,
             O2dProperties props) {
-        return register(new IdempotencyFilter(store, errors, props.api().idempotencyHours()), BASE + 4);
+        return register(new IdempotencyFilter(store, errors, props.api().idempotencyHours()), FilterOrder.IDEMPOTENCY);
     }
 
     private static <F extends jakarta.servlet.Filter> FilterRegistrationBean<F> register(F filter, int order) {
