@@ -59,6 +59,7 @@ class DatabaseConfig {
         }
         Path dir = props.dataDir().toAbsolutePath().normalize().resolve("postgres");
         Files.createDirectories(dir.getParent());
+        stopOrphan(dir);
         long started = System.nanoTime();
         EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
@@ -69,6 +70,34 @@ class DatabaseConfig {
         log.info("Embedded PostgreSQL 17 on 127.0.0.1:{} (data in {}) started in {} ms",
                 pg.getPort(), dir, (System.nanoTime() - started) / 1_000_000);
         return new EmbeddedDatabase(pg);
+    }
+
+    /**
+     * A server process killed hard (kill -9, power loss of the JVM only) leaves its embedded
+     * PostgreSQL running on the data directory, and a new start would fail. Stop that orphan
+     * first: it has no clients left, so a fast shutdown loses nothing committed.
+     */
+    static void stopOrphan(Path dataDir) throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
+        if (!first.matches("\\d+")) {
+            return;
+        }
+        var process = ProcessHandle.of(Long.parseLong(first));
+        if (process.isEmpty() || !process.get().isAlive()
+                || !process.get().info().command().map(c -> c.contains("postgres")).orElse(false)) {
+            return; // stale pid file: PostgreSQL itself handles that
+        }
+        log.warn("Stopping an orphaned embedded PostgreSQL (pid {}) left on {} by a process that did not shut down", first, dataDir);
+        process.get().destroy(); // SIGTERM: smart shutdown; no clients are left
+        try {
+            process.get().onExit().get(15, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            process.get().destroyForcibly();
+        }
     }
 
     @Bean(destroyMethod = "close")

@@ -1,0 +1,237 @@
+# shellcheck shell=bash disable=SC2034
+# (SC2034: this file sets globals such as SERVER_PID for the scripts that source it.)
+# Shared helpers for the benchmarks in bench/*.sh. Source it, do not run it:
+#
+#   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+#
+# Only bash, awk, curl, wrk and coreutils are used. Every wait is bounded in time and every
+# address is on the loopback interface (127.0.0.1). Functions print their result on stdout;
+# progress and errors go to stderr, so `x="$(fn ...)"` captures only the result.
+
+BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH_JAR="${BENCH_JAR:-$BENCH_ROOT/target/outreach2day.jar}"
+
+log()  { echo "[$(date +%H:%M:%S)] $*" >&2; }
+# die MESSAGE: prints MESSAGE, keeps it in BENCH_FAILURE (for a final summary line) and exits 1.
+BENCH_FAILURE=""
+die()  { BENCH_FAILURE="$*"; echo "ERROR: $*" >&2; exit 1; }
+
+# now: seconds since the epoch with nanoseconds, e.g. 1732896000.123456789
+now() { date +%s.%N; }
+
+# elapsed START [END]: END-START (END defaults to now) in seconds, 3 decimals.
+elapsed() { awk -v a="$1" -v b="${2:-$(now)}" 'BEGIN { printf "%.3f", b - a }'; }
+
+# ensure_wrk: installs wrk from Debian's packages when it is missing (we run as root).
+ensure_wrk() {
+  command -v wrk >/dev/null 2>&1 && return 0
+  log "wrk not found; installing it from Debian ..."
+  { apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk; } >&2 \
+    || die "could not install wrk (apt-get install wrk)"
+  command -v wrk >/dev/null 2>&1 || die "wrk still missing after apt-get install"
+}
+
+# java_bin: the java to run the server with: $JAVA_HOME/bin/java (the launcher exports JAVA_HOME).
+java_bin() {
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then echo "$JAVA_HOME/bin/java"; return; fi
+  die "JAVA_HOME is not set to a JDK 25; run benchmarks through ./outreach2day bench <name>"
+}
+
+# port_in_use PORT: true when any TCP socket (v4 or v6, any state) on this machine uses PORT locally.
+port_in_use() {
+  local hex
+  hex="$(printf '%04X' "$1")"
+  awk -v p=":$hex" 'FNR > 1 && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
+    /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+# free_port: prints a TCP port that no socket uses. Picked at random in 20000-32767, below the
+# kernel's ephemeral range, so wrk's own client sockets cannot take it meanwhile.
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$(( 20000 + RANDOM % 12768 ))
+    port_in_use "$port" || { echo "$port"; return 0; }
+  done
+  die "no free TCP port found in 20000-32767"
+}
+
+# start_server LOGFILE [NAME=VALUE ...]: starts the server jar in the background with the given
+# environment added (plus $O2D_JAVA_OPTS as JVM options, like ./outreach2day run), stdout and
+# stderr to LOGFILE. Sets SERVER_PID (the JVM's own pid) and SERVER_STARTED_AT (now, taken just
+# before the process is started).
+SERVER_PID=""
+SERVER_STARTED_AT=""
+start_server() {
+  local logfile="$1"; shift
+  local java
+  java="$(java_bin)"
+  [ -f "$BENCH_JAR" ] || die "$BENCH_JAR not found; build it with ./outreach2day build"
+  SERVER_STARTED_AT="$(now)"
+  # env execs java, so $! is the JVM's pid (what /proc/$pid/status and signals need).
+  # shellcheck disable=SC2086
+  env "$@" "$java" ${O2D_JAVA_OPTS:-} -jar "$BENCH_JAR" >"$logfile" 2>&1 &
+  SERVER_PID=$!
+  log "server started: pid $SERVER_PID, log $logfile"
+}
+
+# alive PID: true while the process exists and is not a zombie.
+alive() {
+  [ -n "$1" ] && [ -r "/proc/$1/status" ] || return 1
+  ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# any_alive PID ...: true while at least one of the processes is alive.
+any_alive() {
+  local pid
+  for pid in "$@"; do alive "$pid" && return 0; done
+  return 1
+}
+
+# http_status URL [curl args ...]: prints the HTTP status code (000 when there is no answer).
+http_status() {
+  local url="$1"; shift
+  curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$@" "$url" 2>/dev/null || true
+}
+
+# wait_http URL TIMEOUT_S PID [curl args ...]: polls URL every 50 ms until it answers 200.
+# Fails after TIMEOUT_S seconds, or at once when PID (if not empty) has exited.
+wait_http() {
+  local url="$1" timeout="$2" pid="$3"; shift 3
+  local start code
+  start="$(now)"
+  while :; do
+    code="$(http_status "$url" "$@")"
+    [ "$code" = 200 ] && return 0
+    if [ -n "$pid" ] && ! alive "$pid"; then
+      log "process $pid exited while waiting for $url"; return 1
+    fi
+    if awk -v e="$(elapsed "$start")" -v t="$timeout" 'BEGIN { exit !(e >= t) }'; then
+      log "no 200 from $url within ${timeout}s (last status $code)"; return 1
+    fi
+    sleep 0.05
+  done
+}
+
+# wait_file PATH TIMEOUT_S PID: waits until PATH exists and is not empty (same rules as wait_http).
+wait_file() {
+  local path="$1" timeout="$2" pid="$3" start
+  start="$(now)"
+  until [ -s "$path" ]; do
+    if [ -n "$pid" ] && ! alive "$pid"; then log "process $pid exited while waiting for $path"; return 1; fi
+    if awk -v e="$(elapsed "$start")" -v t="$timeout" 'BEGIN { exit !(e >= t) }'; then
+      log "$path did not appear within ${timeout}s"; return 1
+    fi
+    sleep 0.05
+  done
+}
+
+# pids_mentioning TEXT: pids (other than this shell's) whose command line contains TEXT, e.g. the
+# embedded PostgreSQL processes that a sandbox server started under its temp data dir.
+pids_mentioning() {
+  local text="$1" d pid cmd
+  [ -n "$text" ] || return 0
+  for d in /proc/[0-9]*; do
+    pid="${d#/proc/}"
+    if [ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ]; then continue; fi
+    cmd="$( { tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null )" || continue
+    [[ "$cmd" == *"$text"* ]] && echo "$pid"
+  done
+  return 0
+}
+
+# descendants PID: the pids of all children of PID, their children and so on (not PID itself).
+descendants() {
+  awk -v root="$1" '
+    FNR == 1 { sub(/.*\) /, ""); parent[FILENAME] = $2 }   # after "pid (comm) ": state ppid ...
+    END {
+      for (f in parent) { pid = f; gsub(/[^0-9]/, "", pid); kids[parent[f]] = kids[parent[f]] " " pid }
+      todo = root
+      while (todo != "") {
+        split(todo, cur, " "); todo = ""
+        for (i in cur) { n = split(kids[cur[i]], k, " "); for (j = 1; j <= n; j++) { print k[j]; todo = todo " " k[j] } }
+      }
+    }' /proc/[0-9]*/stat 2>/dev/null
+  return 0
+}
+
+# stop_server PID [GRACE_S]: SIGTERM, waits up to GRACE_S seconds (default 30), then SIGKILL.
+stop_server() {
+  local pid="$1" grace="${2:-30}"
+  alive "$pid" || return 0
+  log "stopping server pid $pid (SIGTERM, up to ${grace}s) ..."
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 $(( grace * 10 ))); do
+    alive "$pid" || { wait "$pid" 2>/dev/null || true; log "server stopped"; return 0; }
+    sleep 0.1
+  done
+  log "server pid $pid still running after ${grace}s; sending SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# rss_kib PID: resident memory of PID in KiB (VmRSS from /proc/PID/status); VmHWM with "peak".
+rss_kib() {
+  local field=VmRSS
+  [ "${2:-}" = peak ] && field=VmHWM
+  awk -v f="$field:" '$1 == f { print $2; found = 1 } END { if (!found) print 0 }' "/proc/$1/status" 2>/dev/null \
+    || echo 0
+}
+
+# pss_kib PID: proportional set size of PID in KiB (shared pages split among their users), from
+# /proc/PID/smaps_rollup; falls back to VmRSS. Use it to add up a group of processes that share
+# memory, such as PostgreSQL's backends.
+pss_kib() {
+  awk '$1 == "Pss:" { print $2; found = 1; exit } END { if (!found) exit 1 }' "/proc/$1/smaps_rollup" 2>/dev/null \
+    || rss_kib "$1"
+}
+
+# kib_to_mib KIB: MiB with one decimal.
+kib_to_mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+# run_wrk OUTFILE DURATION_S [wrk args ...]: runs wrk (bounded by DURATION_S + 30 s) and keeps its
+# output in OUTFILE. The URL goes last among the wrk args. wrk runs in the background while the
+# shell waits for it, so a SIGTERM to the benchmark runs its traps at once; WRK_PID is the pid
+# of the `timeout` wrapping wrk (killing it stops wrk too), for such a trap.
+WRK_PID=""
+run_wrk() {
+  local out="$1" duration="$2" rc=0; shift 2
+  timeout --kill-after=5 $(( duration + 30 )) wrk -d "${duration}s" "$@" >"$out" 2>&1 &
+  WRK_PID=$!
+  wait "$WRK_PID" || rc=$?
+  WRK_PID=""
+  # The message names the URL only: the other arguments may hold a secret (an API key).
+  [ "$rc" -eq 0 ] || { cat "$out" >&2; die "wrk failed (status $rc) on ${*: -1}"; }
+}
+
+# show_wrk FILE: wrk's output, indented, on stderr.
+show_wrk() { sed 's/^/    /' "$1" >&2; }
+
+# The parsers below read a file holding wrk's output (run with --latency).
+
+# wrk_rps FILE: the "Requests/sec:" figure.
+wrk_rps() { awk '$1 == "Requests/sec:" { print $2; found = 1 } END { if (!found) print 0 }' "$1"; }
+
+# wrk_p99_ms FILE: the 99% line of the latency distribution, converted to ms (wrk prints us/ms/s/m/h).
+wrk_p99_ms() {
+  awk '
+    /Latency Distribution/ { dist = 1; next }
+    dist && $1 == "99%" {
+      v = $2; n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+      f = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : (u == "m") ? 60000 : (u == "h") ? 3600000 : -1
+      if (f < 0) { print "unknown wrk time unit in " v > "/dev/stderr"; exit 1 }
+      printf "%.3f\n", n * f; found = 1; exit
+    }
+    END { if (!found) print "NaN" }' "$1"
+}
+
+# wrk_requests FILE: the total request count ("N requests in ...").
+wrk_requests() { awk '$2 == "requests" && $3 == "in" { print $1; found = 1 } END { if (!found) print 0 }' "$1"; }
+
+# wrk_non2xx FILE: responses that were neither 2xx nor 3xx ("Non-2xx or 3xx responses: N"), else 0.
+wrk_non2xx() { awk '/Non-2xx or 3xx responses:/ { print $NF; found = 1 } END { if (!found) print 0 }' "$1"; }
+
+# wrk_socket_errors FILE: connect+read+write+timeout errors ("Socket errors: connect 0, read 0, ...").
+wrk_socket_errors() {
+  awk '/Socket errors:/ { gsub(/,/, ""); for (i = 3; i <= NF; i += 2) s += $(i + 1) } END { print s + 0 }' "$1"
+}
