@@ -58,4 +58,40 @@ class SandboxStartupTest {
             assertThat(api(ctx, key).get("/api-keys").json().size()).isEqualTo(1); // no second bootstrap key
         }
     }
+
+    @Test
+    void aPostgresOrphanedByAKilledServerIsStoppedAndTheDataReused() throws Exception {
+        String key;
+        try (var ctx = start()) {
+            key = Files.readString(dataDir.resolve("bootstrap-api-key")).trim();
+        }
+        // what kill -9 of the server leaves behind: PostgreSQL still running on the data directory
+        var orphan = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                .setDataDirectory(dataDir.resolve("postgres")).setCleanDataDirectory(false).start();
+        assertThat(Files.exists(dataDir.resolve("postgres/postmaster.pid"))).isTrue();
+        releaseJvmLock(orphan); // a killed JVM's file lock dies with it; this one lives on in the test JVM
+        try (var ctx = start()) {
+            assertThat(api(ctx, key).get("/workspaces").status()).isEqualTo(200);
+        } finally {
+            try {
+                orphan.close();
+            } catch (java.io.IOException ignored) {
+                // already stopped by the server start, as intended
+            }
+        }
+    }
+
+    /** Drops zonky's in-JVM lock on the data directory, as the death of its JVM would. */
+    private static void releaseJvmLock(Object embedded) throws Exception {
+        for (var field : embedded.getClass().getDeclaredFields()) {
+            if (java.nio.channels.FileLock.class.isAssignableFrom(field.getType())) {
+                field.setAccessible(true);
+                var lock = (java.nio.channels.FileLock) field.get(embedded);
+                if (lock != null) {
+                    lock.release();
+                    lock.channel().close();
+                }
+            }
+        }
+    }
 }

@@ -136,6 +136,10 @@ class StripePaymentProvider implements PaymentProvider {
         SessionCreateParams params = SessionCreateParams.builder()
                 .setMode(SessionCreateParams.Mode.PAYMENT)
                 .setCustomer(customerId)
+                // Cards only: a card payment has succeeded when the session completes (payment_status=paid). Without
+                // this, Stripe offers the Dashboard's methods, and a delayed one (SEPA, ACH) completes unpaid and is
+                // confirmed only by checkout.session.async_payment_succeeded, which is not handled.
+                .addPaymentMethodType(SessionCreateParams.PaymentMethodType.CARD)
                 .addLineItem(SessionCreateParams.LineItem.builder()
                         .setQuantity(1L)
                         .setPriceData(SessionCreateParams.LineItem.PriceData.builder()
