@@ -82,7 +82,7 @@ BASE="http://127.0.0.1:$PORT"
 log "starting $BENCH_JAR on $BASE (data dir $DATA_DIR)"
 start_server "$SERVER_LOG" \
   O2D_HTTP_PORT="$PORT" O2D_DATA_DIR="$DATA_DIR" \
-  O2D_RATE_LIMIT_RPS=1000000 O2D_RATE_LIMIT_BURST=1000000
+  O2D_RATE_LIMIT_RPS=1000000 O2D_RATE_LIMIT_BURST=1000000 O2D_MAIL_SMTP_PORT=0 O2D_MAIL_IMAP_PORT=0
 
 if ! wait_http "$BASE/actuator/health" "$STARTUP_TIMEOUT" "$SERVER_PID"; then
   if alive "$SERVER_PID"; then die "server did not answer 200 on /actuator/health within ${STARTUP_TIMEOUT}s of starting"; fi
