@@ -104,7 +104,16 @@ class CrossWorkspaceTest extends IntegrationTest {
             probe("POST", "/domains/cloudflare-transfer", "{\"domains\":[\"{domain}\"],\"authCodes\":{\"{domain}\":\"abcdefgh\"}}", status(404)),
             probe("POST", "/domains/transfer/cloudflare", "{\"domains\":[\"{domain}\"],\"authCodes\":{\"{domain}\":\"abcdefgh\"}}", status(404)),
             probe("GET", "/domains/cloudflare-transfer/status", null, okWithout("domain")),
-            probe("GET", "/domains/transfer/cloudflare/status", null, okWithout("domain")));
+            probe("GET", "/domains/transfer/cloudflare/status", null, okWithout("domain")),
+            // mailboxes: A's addresses cannot be listed, updated, deleted or re-created on A's domain
+            probe("GET", "/mailboxes", null, okWithout("mailbox")),
+            probe("GET", "/mailboxes", "/mailboxes?workspaceId={workspace_id}", null, status(403)),
+            probe("POST", "/mailboxes", "{\"mailboxes\":[{\"address\":\"other@{domain}\",\"firstName\":\"E\"}]}", (r, f) -> {
+                assertThat(r.status()).isEqualTo(422);
+                assertThat(r.json().get("detail").get(0).get("type").asString()).isEqualTo("DOMAIN_NOT_IN_WORKSPACE");
+            }),
+            probe("POST", "/mailboxes/update", "{\"mailboxes\":[\"{mailbox}\"],\"firstName\":\"Eve\"}", status(404)),
+            probe("DELETE", "/mailboxes", "{\"mailboxes\":[\"{mailbox}\"],\"force\":true}", status(404)));
 
 
 
@@ -124,6 +133,9 @@ class CrossWorkspaceTest extends IntegrationTest {
         assertThat(order.status()).as(order.body()).isEqualTo(200);
         vars.put("domain", domain);
         vars.put("order_id", order.json().get("orderId").asString());
+        var mailbox = apiA.post("/mailboxes", "{\"mailboxes\":[{\"address\":\"owner@" + domain + "\",\"firstName\":\"A\"}]}");
+        assertThat(mailbox.status()).as(mailbox.body()).isEqualTo(201);
+        vars.put("mailbox", "owner@" + domain);
         return new Fixture(a, b, vars);
     }
 
@@ -142,6 +154,8 @@ class CrossWorkspaceTest extends IntegrationTest {
         }
         // and A's objects are untouched: its key still works and is still listed, its domain unchanged
         assertThat(api(f.a()).get("/api-keys").body()).contains(f.a().apiKeyId());
+        var mailboxOfA = api(f.a()).get("/mailboxes").json().get(0);
+        assertThat(mailboxOfA.get("firstName").asString()).isEqualTo("A");
         var domainOfA = api(f.a()).get("/domains").json().get(0);
         assertThat(domainOfA.get("redirect_domain").isNull()).isTrue();
         assertThat(api(f.a()).get("/domains/" + f.vars().get("domain") + "/dns-records").body()).doesNotContain("\"x\"");

@@ -31,6 +31,8 @@ public abstract class IntegrationTest {
         registry.add("o2d.data-dir", () -> DATA_DIR.toString());
         registry.add("o2d.api.rate-limit-rps", () -> "100000");
         registry.add("o2d.api.rate-limit-burst", () -> "100000");
+        registry.add("o2d.mail.smtp-port", () -> "0");
+        registry.add("o2d.mail.imap-port", () -> "0");
     }
 
     private static final Path DATA_DIR;

@@ -23,7 +23,8 @@ class SandboxStartupTest {
     private ConfigurableApplicationContext start() {
         return SpringApplication.run(Outreach2dayApplication.class,
                 "--server.port=0", "--o2d.data-dir=" + dataDir, "--o2d.database.url=", "--o2d.bootstrap.enabled=true",
-                "--o2d.public-url=http://localhost:0", "--spring.jmx.enabled=false");
+                "--o2d.public-url=http://localhost:0", "--spring.jmx.enabled=false",
+                "--o2d.mail.smtp-port=0", "--o2d.mail.imap-port=0");
     }
 
     private static Api api(ConfigurableApplicationContext ctx, String key) {
@@ -48,6 +49,16 @@ class SandboxStartupTest {
             var keys = api(ctx, key).get("/api-keys").json();
             assertThat(keys.get(0).get("scopes").toString()).isEqualTo("[\"read\",\"write\",\"billing\"]");
             api(ctx, key).post("/workspaces", "{\"project_name\":\"kept\"}");
+            // a domain and a local mailbox, to see them survive the restart
+            var setup = api(ctx, key).post("/workspaces/1/setup_payment_method", null).json().get("setup_url").asString();
+            api(ctx, null).send("POST", setup.replaceFirst("^https?://[^/]+", ""), "", "application/x-www-form-urlencoded");
+            assertThat(api(ctx, key).post("/domains/purchase", """
+                    {"domains":["restart-kept.com"],"contactInfo":{"firstName":"A","lastName":"B","email":"a@b.org",
+                     "phone":"+1.5555550100","address1":"1 St","city":"X","stateProvince":"Y","postalCode":"1","country":"US"}}""")
+                    .status()).isEqualTo(200);
+            assertThat(api(ctx, key).post("/mailboxes",
+                    "{\"mailboxes\":[{\"address\":\"kept@restart-kept.com\",\"firstName\":\"K\",\"password\":\"Kept-Pass-123\"}]}")
+                    .status()).isEqualTo(201);
         }
         long modified = Files.getLastModifiedTime(dataDir.resolve("bootstrap-api-key")).toMillis();
         try (var ctx = start()) {
@@ -56,6 +67,14 @@ class SandboxStartupTest {
             assertThat(r.json().size()).isEqualTo(2); // workspace 1 and the one created before the restart
             assertThat(Files.getLastModifiedTime(dataDir.resolve("bootstrap-api-key")).toMillis()).isEqualTo(modified);
             assertThat(api(ctx, key).get("/api-keys").json().size()).isEqualTo(1); // no second bootstrap key
+            // the local mailbox was re-created on the (in-memory) built-in server, on its new ports
+            var mailbox = api(ctx, key).get("/mailboxes").json().get(0);
+            assertThat(mailbox.get("address").asString()).isEqualTo("kept@restart-kept.com");
+            assertThat(dev.outreach2day.mailbox.MailClientAccess.canLogIn(mailbox.get("imap").get("host").asString(),
+                    mailbox.get("imap").get("port").asInt(), "kept@restart-kept.com", "Kept-Pass-123")).isTrue();
+            // the zone is served again by the new built-in DNS server
+            assertThat(api(ctx, key).post("/domains/restart-kept.com/verify", null).json().get("dns_status").get("dkim")
+                    .get("status").asString()).isEqualTo("ok");
         }
     }
 

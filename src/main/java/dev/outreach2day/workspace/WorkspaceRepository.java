@@ -70,6 +70,8 @@ class WorkspaceRepository {
 
     private static final String COUNT_ACCOUNTS = "SELECT count(*) FROM accounts";
 
+    private static final String MAX_MAILBOXES_FOR_UPDATE = "SELECT max_mailboxes FROM workspaces WHERE id = :workspaceId FOR UPDATE";
+
     private final JdbcClient jdbc;
 
     WorkspaceRepository(JdbcClient jdbc) {
@@ -124,6 +126,10 @@ class WorkspaceRepository {
         jdbc.sql(UPSERT_PAYMENT_METHOD).param("workspaceId", workspaceId).param("provider", pm.provider())
                 .param("externalId", pm.externalId()).param("brand", pm.brand()).param("last4", pm.last4())
                 .param("expMonth", pm.expMonth()).param("expYear", pm.expYear()).update();
+    }
+
+    int maxMailboxesForUpdate(long workspaceId) {
+        return jdbc.sql(MAX_MAILBOXES_FOR_UPDATE).param("workspaceId", workspaceId).query(Integer.class).single();
     }
 
     long countAccounts() {

@@ -32,6 +32,14 @@ public class Workspaces {
         return payments.checkoutPaid(workspaceId, checkoutId);
     }
 
+    /**
+     * The workspace's mailbox capacity, with its row locked until the caller's transaction ends,
+     * so concurrent creations cannot together exceed it.
+     */
+    public int maxMailboxesForUpdate(long workspaceId) {
+        return repository.maxMailboxesForUpdate(workspaceId);
+    }
+
     public boolean hasPaymentMethod(long workspaceId) {
         return repository.findPaymentMethod(workspaceId).isPresent();
     }
