@@ -113,7 +113,40 @@ class CrossWorkspaceTest extends IntegrationTest {
                 assertThat(r.json().get("detail").get(0).get("type").asString()).isEqualTo("DOMAIN_NOT_IN_WORKSPACE");
             }),
             probe("POST", "/mailboxes/update", "{\"mailboxes\":[\"{mailbox}\"],\"firstName\":\"Eve\"}", status(404)),
-            probe("DELETE", "/mailboxes", "{\"mailboxes\":[\"{mailbox}\"],\"force\":true}", status(404)));
+            probe("DELETE", "/mailboxes", "{\"mailboxes\":[\"{mailbox}\"],\"force\":true}", status(404)),
+            // campaign contacts: A's campaign (and its contact) is not found for B; A's workspaceId is 403
+            probe("POST", "/campaigns/{campaign_id}/contacts", "/campaigns/{contact_campaign_id}/contacts",
+                    "{\"contacts\":[{\"email\":\"intruder@b.example\"}]}", status(404)),
+            probe("GET", "/campaigns/{campaign_id}/contacts", "/campaigns/{contact_campaign_id}/contacts", null, status(404)),
+            probe("GET", "/campaigns/{campaign_id}/contacts",
+                    "/campaigns/{contact_campaign_id}/contacts?workspaceId={workspace_id}", null, status(403)),
+            probe("GET", "/campaigns/{campaign_id}/contacts/changes", "/campaigns/{contact_campaign_id}/contacts/changes", null,
+                    status(404)),
+            // campaigns: every route on A's campaign (its steps, mailboxes, launch job) is a 404 for B
+            probe("GET", "/campaigns", null, okWithout("campaign_id")),
+            probe("GET", "/campaigns", "/campaigns?workspaceId={workspace_id}", null, status(403)),
+            probe("POST", "/campaigns", "{\"name\":\"b\"}", status(201)),
+            probe("GET", "/campaigns/lifecycle", null, status(200)),
+            probe("GET", "/campaigns/capabilities", "/campaigns/capabilities?workspaceId={workspace_id}", null, status(403)),
+            probe("GET", "/campaigns/{campaign_id}", null, status(404)),
+            probe("PATCH", "/campaigns/{campaign_id}", "{\"name\":\"mine now\"}", status(404)),
+            probe("DELETE", "/campaigns/{campaign_id}", null, status(404)),
+            probe("PUT", "/campaigns/{campaign_id}/schedule", "{\"timezone\":\"UTC\",\"windows\":[{\"days\":[\"mon\"],\"start\":\"09:00\",\"end\":\"10:00\"}]}", status(404)),
+            probe("PUT", "/campaigns/{campaign_id}/stop-rules", "{}", status(404)),
+            probe("POST", "/campaigns/{campaign_id}/lifecycle", "{\"action\":\"pause\"}", status(404)),
+            probe("GET", "/campaigns/{campaign_id}/steps", null, status(404)),
+            probe("POST", "/campaigns/{campaign_id}/steps", "{\"subject\":\"x\",\"bodyHtml\":\"x\"}", status(404)),
+            probe("PATCH", "/campaigns/{campaign_id}/steps/{step_id}", "{\"subject\":\"x\"}", status(404)),
+            probe("DELETE", "/campaigns/{campaign_id}/steps/{step_id}", null, status(404)),
+            probe("POST", "/campaigns/steps/preview", "{\"subject\":\"x\",\"mailbox\":\"{mailbox}\"}", status(422)),
+            probe("GET", "/campaigns/{campaign_id}/mailboxes", null, status(404)),
+            probe("POST", "/campaigns/{campaign_id}/mailboxes", "{\"mailboxes\":[\"{mailbox}\"]}", (r, f) -> assertThat(r.status()).isIn(404, 422)),
+            probe("PATCH", "/campaigns/{campaign_id}/mailboxes/{mailbox_id}", "{\"paused\":true}", status(404)),
+            probe("DELETE", "/campaigns/{campaign_id}/mailboxes/{mailbox_id}", null, status(404)),
+            probe("GET", "/campaigns/{campaign_id}/preflight", null, status(404)),
+            probe("GET", "/campaigns/{campaign_id}/preflight/mailbox-auth", null, status(404)),
+            probe("POST", "/campaigns/{campaign_id}/launch", "{\"confirm\":true}", status(404)),
+            probe("GET", "/campaigns/{campaign_id}/launch-jobs/{job_id}", null, status(404)));
 
 
 
@@ -136,6 +169,24 @@ class CrossWorkspaceTest extends IntegrationTest {
         var mailbox = apiA.post("/mailboxes", "{\"mailboxes\":[{\"address\":\"owner@" + domain + "\",\"firstName\":\"A\"}]}");
         assertThat(mailbox.status()).as(mailbox.body()).isEqualTo(201);
         vars.put("mailbox", "owner@" + domain);
+        // A's campaign with one contact (registered with the test campaign directory)
+        String contactCampaign = dev.outreach2day.contact.TestCampaigns.create(a.workspaceId());
+        var contact = apiA.post("/campaigns/" + contactCampaign + "/contacts", "{\"contacts\":[{\"email\":\"lead@a.example\"}]}");
+        assertThat(contact.status()).as(contact.body()).isEqualTo(200);
+        vars.put("contact_campaign_id", contactCampaign);
+        // A's real, launched campaign: a step, its mailbox, a contact, a launch job
+        String campaign = apiA.post("/campaigns", "{\"name\":\"A only\"}").json().get("id").asString();
+        String step = apiA.post("/campaigns/" + campaign + "/steps", "{\"subject\":\"Hi\",\"bodyHtml\":\"Hi {{unsubscribeUrl}}\"}")
+                .json().get("id").asString();
+        var attached = apiA.post("/campaigns/" + campaign + "/mailboxes", "{\"mailboxes\":[\"owner@" + domain + "\"]}");
+        assertThat(attached.status()).as(attached.body()).isEqualTo(200);
+        apiA.post("/campaigns/" + campaign + "/contacts", "{\"contacts\":[{\"email\":\"lead@a.example\"}]}");
+        var launched = apiA.post("/campaigns/" + campaign + "/launch", "{\"confirm\":true}");
+        assertThat(launched.status()).as(launched.body()).isEqualTo(200);
+        vars.put("campaign_id", campaign);
+        vars.put("step_id", step);
+        vars.put("mailbox_id", attached.json().get(0).get("mailboxId").asString());
+        vars.put("job_id", launched.json().get("jobId").asString());
         return new Fixture(a, b, vars);
     }
 
@@ -156,6 +207,10 @@ class CrossWorkspaceTest extends IntegrationTest {
         assertThat(api(f.a()).get("/api-keys").body()).contains(f.a().apiKeyId());
         var mailboxOfA = api(f.a()).get("/mailboxes").json().get(0);
         assertThat(mailboxOfA.get("firstName").asString()).isEqualTo("A");
+        var campaignOfA = api(f.a()).get("/campaigns/" + f.vars().get("campaign_id")).json();
+        assertThat(campaignOfA.get("name").asString()).isEqualTo("A only");
+        assertThat(campaignOfA.get("status").asString()).isEqualTo("active");
+        assertThat(api(f.a()).get("/campaigns/" + f.vars().get("campaign_id") + "/steps").json().size()).isEqualTo(1);
         var domainOfA = api(f.a()).get("/domains").json().get(0);
         assertThat(domainOfA.get("redirect_domain").isNull()).isTrue();
         assertThat(api(f.a()).get("/domains/" + f.vars().get("domain") + "/dns-records").body()).doesNotContain("\"x\"");

@@ -1,0 +1,293 @@
+package dev.outreach2day.contact;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * SQL of campaign contacts. Every write that changes a contact first reserves change numbers
+ * with {@link #reserve}, which locks the campaign's counter row until the transaction ends; so
+ * callers must run inside a transaction, take the counter before touching contact rows, and
+ * keep that transaction short.
+ */
+@Repository
+class ContactRepository {
+
+    /** One row returned by the upsert: a contact inserted or changed (unchanged ones are not returned). */
+    record Upserted(String id, String email, boolean inserted) {}
+
+    private static final TypeReference<TreeMap<String, String>> FIELDS = new TypeReference<>() {};
+
+    private static final String COLUMNS = """
+            workspace_id, id, campaign_id, email, first_name, last_name, company, title, phone, timezone,
+            custom_fields::text AS custom_fields, status, current_step, next_send_at, last_sent_at, reply_intent, change_seq,
+            created_at, updated_at
+            """;
+
+    /**
+     * Reserves {@code n} change numbers of the campaign and returns the one before the first
+     * (the block is base+1 … base+n). The counter row stays locked until commit, so writers of
+     * one campaign commit in change-number order.
+     */
+    private static final String RESERVE = """
+            INSERT INTO contact_change_counters AS k (workspace_id, campaign_id, value) VALUES (:workspaceId, :campaignId, :n)
+            ON CONFLICT (workspace_id, campaign_id) DO UPDATE SET value = k.value + EXCLUDED.value
+            RETURNING k.value - :n
+            """;
+
+    /** Stored custom-field keys of the given contacts (to check the key limit after a merge). */
+    private static final String CUSTOM_KEYS = """
+            SELECT email, ARRAY(SELECT jsonb_object_keys(custom_fields)) AS field_keys
+              FROM campaign_contacts
+             WHERE workspace_id = :workspaceId AND campaign_id = :campaignId AND email = ANY(:emails)
+            """;
+
+    /**
+     * Set-based upsert of a deduplicated batch. New contacts get change number base + position;
+     * existing ones take the non-null incoming fields and merged custom fields, and a new change
+     * number only if something really changed (an identical row is left alone and not returned).
+     */
+    private static final String UPSERT = """
+            INSERT INTO campaign_contacts AS c (workspace_id, id, campaign_id, email, first_name, last_name, company, title,
+                                                phone, timezone, custom_fields, change_seq)
+            SELECT :workspaceId, u.id, :campaignId, u.email, u.first_name, u.last_name, u.company, u.title, u.phone, u.timezone,
+                   CAST(u.custom_fields AS jsonb), CAST(:base AS bigint) + u.ord
+              FROM unnest(CAST(:ids AS text[]), CAST(:emails AS text[]), CAST(:firstNames AS text[]), CAST(:lastNames AS text[]),
+                          CAST(:companies AS text[]), CAST(:titles AS text[]), CAST(:phones AS text[]),
+                          CAST(:timezones AS text[]), CAST(:customFields AS text[])) WITH ORDINALITY
+                   AS u(id, email, first_name, last_name, company, title, phone, timezone, custom_fields, ord)
+             ORDER BY u.ord
+            ON CONFLICT (workspace_id, campaign_id, email) DO UPDATE
+               SET first_name = COALESCE(EXCLUDED.first_name, c.first_name),
+                   last_name = COALESCE(EXCLUDED.last_name, c.last_name),
+                   company = COALESCE(EXCLUDED.company, c.company),
+                   title = COALESCE(EXCLUDED.title, c.title),
+                   phone = COALESCE(EXCLUDED.phone, c.phone),
+                   timezone = COALESCE(EXCLUDED.timezone, c.timezone),
+                   custom_fields = contact_merge_fields(c.custom_fields, EXCLUDED.custom_fields),
+                   change_seq = EXCLUDED.change_seq,
+                   updated_at = now()
+             WHERE (COALESCE(EXCLUDED.first_name, c.first_name), COALESCE(EXCLUDED.last_name, c.last_name),
+                    COALESCE(EXCLUDED.company, c.company), COALESCE(EXCLUDED.title, c.title),
+                    COALESCE(EXCLUDED.phone, c.phone), COALESCE(EXCLUDED.timezone, c.timezone),
+                    contact_merge_fields(c.custom_fields, EXCLUDED.custom_fields))
+                   IS DISTINCT FROM
+                   (c.first_name, c.last_name, c.company, c.title, c.phone, c.timezone, c.custom_fields)
+            RETURNING c.id, c.email, (c.xmax = 0) AS inserted
+            """;
+
+    private static final String PAGE = "SELECT " + COLUMNS + """
+              FROM campaign_contacts
+             WHERE workspace_id = :workspaceId AND campaign_id = :campaignId AND id > :afterId
+             ORDER BY id
+             LIMIT :limit
+            """;
+
+    private static final String PAGE_BY_STATUS = "SELECT " + COLUMNS + """
+              FROM campaign_contacts
+             WHERE workspace_id = :workspaceId AND campaign_id = :campaignId AND status = :status AND id > :afterId
+             ORDER BY id
+             LIMIT :limit
+            """;
+
+    private static final String CHANGES = "SELECT " + COLUMNS + """
+              FROM campaign_contacts
+             WHERE workspace_id = :workspaceId AND campaign_id = :campaignId AND change_seq > :since
+             ORDER BY change_seq
+             LIMIT :limit
+            """;
+
+    private static final String FIND = "SELECT " + COLUMNS + """
+              FROM campaign_contacts WHERE workspace_id = :workspaceId AND id = :id
+            """;
+
+    private static final String COUNT = """
+            SELECT count(*) FROM campaign_contacts WHERE workspace_id = :workspaceId AND campaign_id = :campaignId
+            """;
+
+    private static final String COUNT_BY_STATUS = """
+            SELECT count(*) FROM campaign_contacts
+             WHERE workspace_id = :workspaceId AND campaign_id = :campaignId AND status = :status
+            """;
+
+    /** The campaign of a contact (it never changes, so no lock is needed to read it). */
+    private static final String CAMPAIGN_OF = """
+            SELECT campaign_id FROM campaign_contacts WHERE workspace_id = :workspaceId AND id = :id
+            """;
+
+    private static final String IN_PROGRESS_ELSEWHERE = """
+            SELECT DISTINCT email FROM campaign_contacts
+             WHERE workspace_id = :workspaceId AND email = ANY(:emails) AND campaign_id <> :campaignId AND status = 'in_progress'
+            """;
+
+    private static final String MARK_ENROLLED = """
+            UPDATE campaign_contacts c
+               SET status = 'in_progress', current_step = 0, next_send_at = CAST(:nextSendAt AS timestamptz),
+                   change_seq = CAST(:base AS bigint) + u.ord, updated_at = now()
+              FROM unnest(CAST(:ids AS text[])) WITH ORDINALITY AS u(id, ord)
+             WHERE c.workspace_id = :workspaceId AND c.campaign_id = :campaignId AND c.id = u.id AND c.status = 'not_started'
+            """;
+
+    /** last_sent_at null keeps the stored value; an update that changes nothing keeps the change number. */
+    private static final String UPDATE_PROGRESS = """
+            UPDATE campaign_contacts
+               SET status = :status, current_step = :currentStep, next_send_at = CAST(:nextSendAt AS timestamptz),
+                   last_sent_at = COALESCE(CAST(:lastSentAt AS timestamptz), last_sent_at),
+                   change_seq = :seq, updated_at = now()
+             WHERE workspace_id = :workspaceId AND id = :id
+               AND (status, current_step, next_send_at, last_sent_at)
+                   IS DISTINCT FROM (CAST(:status AS text), CAST(:currentStep AS integer), CAST(:nextSendAt AS timestamptz),
+                                     COALESCE(CAST(:lastSentAt AS timestamptz), last_sent_at))
+            """;
+
+    /**
+     * Contacts without a non-blank value for a template variable: {@code :column} is the
+     * lower-cased built-in name (or '' for none), {@code :customKey} the lower-cased custom key.
+     */
+    private static final String MISSING_WHERE = """
+              FROM campaign_contacts c
+             WHERE c.workspace_id = :workspaceId AND c.campaign_id = :campaignId
+               AND COALESCE(CASE CAST(:column AS text)
+                       WHEN 'firstname' THEN c.first_name
+                       WHEN 'lastname' THEN c.last_name
+                       WHEN 'email' THEN c.email
+                       WHEN 'company' THEN c.company
+                       WHEN 'title' THEN c.title
+                       WHEN 'phone' THEN c.phone
+                       WHEN 'timezone' THEN c.timezone
+                       ELSE (SELECT f.value FROM jsonb_each_text(c.custom_fields) f
+                              WHERE lower(f.key) = CAST(:customKey AS text) LIMIT 1)
+                   END, '') ~ '^[[:space:]]*$'
+            """;
+
+    private static final String COUNT_MISSING = "SELECT count(*)" + MISSING_WHERE;
+
+    private static final String SAMPLE_MISSING = "SELECT c.email" + MISSING_WHERE + " ORDER BY c.id LIMIT :limit";
+
+    private final JdbcClient jdbc;
+    private final ObjectMapper json;
+
+    ContactRepository(JdbcClient jdbc, ObjectMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /** Reserves {@code n} change numbers (base+1 … base+n) and returns base; locks the counter until commit. */
+    long reserve(long workspaceId, String campaignId, int n) {
+        return jdbc.sql(RESERVE).param("workspaceId", workspaceId).param("campaignId", campaignId).param("n", (long) n)
+                .query(Long.class).single();
+    }
+
+    Map<String, List<String>> customKeys(long workspaceId, String campaignId, List<String> emails) {
+        var out = new HashMap<String, List<String>>();
+        jdbc.sql(CUSTOM_KEYS).param("workspaceId", workspaceId).param("campaignId", campaignId)
+                .param("emails", emails.toArray(String[]::new))
+                .query((rs, n) -> out.put(rs.getString("email"), List.of((String[]) rs.getArray("field_keys").getArray())))
+                .list();
+        return out;
+    }
+
+    List<Upserted> upsert(long workspaceId, String campaignId, long base, List<String> ids, List<ContactRules.Clean> contacts) {
+        int n = contacts.size();
+        String[] emails = new String[n], first = new String[n], last = new String[n], company = new String[n],
+                title = new String[n], phone = new String[n], zone = new String[n], fields = new String[n];
+        for (int i = 0; i < n; i++) {
+            var c = contacts.get(i);
+            emails[i] = c.email();
+            first[i] = c.firstName();
+            last[i] = c.lastName();
+            company[i] = c.company();
+            title[i] = c.title();
+            phone[i] = c.phone();
+            zone[i] = c.timezone();
+            fields[i] = json.writeValueAsString(c.customFields());
+        }
+        return jdbc.sql(UPSERT).param("workspaceId", workspaceId).param("campaignId", campaignId).param("base", base)
+                .param("ids", ids.toArray(String[]::new)).param("emails", emails).param("firstNames", first)
+                .param("lastNames", last).param("companies", company).param("titles", title).param("phones", phone)
+                .param("timezones", zone).param("customFields", fields)
+                .query((rs, i) -> new Upserted(rs.getString("id"), rs.getString("email"), rs.getBoolean("inserted")))
+                .list();
+    }
+
+    List<ContactView> page(long workspaceId, String campaignId, String status, String afterId, int limit) {
+        var q = jdbc.sql(status == null ? PAGE : PAGE_BY_STATUS).param("workspaceId", workspaceId)
+                .param("campaignId", campaignId).param("afterId", afterId == null ? "" : afterId).param("limit", limit);
+        if (status != null) q = q.param("status", status);
+        return q.query(this::map).list();
+    }
+
+    List<ContactView> changes(long workspaceId, String campaignId, long since, int limit) {
+        return jdbc.sql(CHANGES).param("workspaceId", workspaceId).param("campaignId", campaignId).param("since", since)
+                .param("limit", limit).query(this::map).list();
+    }
+
+    Optional<ContactView> find(long workspaceId, String id) {
+        return jdbc.sql(FIND).param("workspaceId", workspaceId).param("id", id).query(this::map).optional();
+    }
+
+    long count(long workspaceId, String campaignId, String status) {
+        var q = jdbc.sql(status == null ? COUNT : COUNT_BY_STATUS).param("workspaceId", workspaceId).param("campaignId", campaignId);
+        if (status != null) q = q.param("status", status);
+        return q.query(Long.class).single();
+    }
+
+    Optional<String> campaignOf(long workspaceId, String contactId) {
+        return jdbc.sql(CAMPAIGN_OF).param("workspaceId", workspaceId).param("id", contactId).query(String.class).optional();
+    }
+
+    List<String> inProgressElsewhere(long workspaceId, String campaignId, List<String> emails) {
+        return jdbc.sql(IN_PROGRESS_ELSEWHERE).param("workspaceId", workspaceId).param("campaignId", campaignId)
+                .param("emails", emails.toArray(String[]::new)).query(String.class).list();
+    }
+
+    int markEnrolled(long workspaceId, String campaignId, long base, List<String> ids, Instant nextSendAt) {
+        return jdbc.sql(MARK_ENROLLED).param("workspaceId", workspaceId).param("campaignId", campaignId).param("base", base)
+                .param("ids", ids.toArray(String[]::new)).param("nextSendAt", time(nextSendAt)).update();
+    }
+
+    int updateProgress(long workspaceId, String id, long seq, String status, int currentStep, Instant nextSendAt,
+            Instant lastSentAt) {
+        return jdbc.sql(UPDATE_PROGRESS).param("workspaceId", workspaceId).param("id", id).param("seq", seq)
+                .param("status", status).param("currentStep", currentStep).param("nextSendAt", time(nextSendAt))
+                .param("lastSentAt", time(lastSentAt)).update();
+    }
+
+    long countMissing(long workspaceId, String campaignId, String column, String customKey) {
+        return jdbc.sql(COUNT_MISSING).param("workspaceId", workspaceId).param("campaignId", campaignId)
+                .param("column", column).param("customKey", customKey).query(Long.class).single();
+    }
+
+    List<String> sampleMissing(long workspaceId, String campaignId, String column, String customKey, int limit) {
+        return jdbc.sql(SAMPLE_MISSING).param("workspaceId", workspaceId).param("campaignId", campaignId)
+                .param("column", column).param("customKey", customKey).param("limit", limit).query(String.class).list();
+    }
+
+    private ContactView map(ResultSet rs, int n) throws SQLException {
+        return new ContactView(rs.getLong("workspace_id"), rs.getString("id"), rs.getString("campaign_id"), rs.getString("email"),
+                rs.getString("first_name"), rs.getString("last_name"), rs.getString("company"), rs.getString("title"),
+                rs.getString("phone"), rs.getString("timezone"), json.readValue(rs.getString("custom_fields"), FIELDS),
+                rs.getString("status"), rs.getInt("current_step"), instant(rs, "next_send_at"), instant(rs, "last_sent_at"),
+                rs.getString("reply_intent"), rs.getLong("change_seq"), instant(rs, "created_at"), instant(rs, "updated_at"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static OffsetDateTime time(Instant i) {
+        return i == null ? null : i.atOffset(ZoneOffset.UTC);
+    }
+}
