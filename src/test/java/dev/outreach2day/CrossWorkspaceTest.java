@@ -146,7 +146,10 @@ class CrossWorkspaceTest extends IntegrationTest {
             probe("GET", "/campaigns/{campaign_id}/preflight", null, status(404)),
             probe("GET", "/campaigns/{campaign_id}/preflight/mailbox-auth", null, status(404)),
             probe("POST", "/campaigns/{campaign_id}/launch", "{\"confirm\":true}", status(404)),
-            probe("GET", "/campaigns/{campaign_id}/launch-jobs/{job_id}", null, status(404)));
+            probe("GET", "/campaigns/{campaign_id}/launch-jobs/{job_id}", null, status(404)),
+            probe("GET", "/campaigns/{campaign_id}/stats", null, status(404)),
+            probe("GET", "/campaigns/{campaign_id}/sends", null, status(404)),
+            probe("GET", "/campaigns/{campaign_id}/sends", "/campaigns/{campaign_id}/sends?workspaceId={workspace_id}", null, status(403)));
 
 
 

@@ -33,6 +33,8 @@ public abstract class IntegrationTest {
         registry.add("o2d.api.rate-limit-burst", () -> "100000");
         registry.add("o2d.mail.smtp-port", () -> "0");
         registry.add("o2d.mail.imap-port", () -> "0");
+        // tests drive the sending engine themselves (SendEngine.runOnce), so nothing sends behind their back
+        registry.add("o2d.delivery.enabled", () -> "false");
     }
 
     private static final Path DATA_DIR;

@@ -131,6 +131,13 @@ class ContactRepository {
              WHERE workspace_id = :workspaceId AND email = ANY(:emails) AND campaign_id <> :campaignId AND status = 'in_progress'
             """;
 
+    /** Someone at this email domain replied in the campaign (stop rule: stop the company on reply). */
+    private static final String REPLIED_AT_DOMAIN = """
+            SELECT EXISTS (SELECT 1 FROM campaign_contacts
+                            WHERE workspace_id = :workspaceId AND campaign_id = :campaignId AND status = 'replied'
+                              AND email LIKE '%@' || :domain)
+            """;
+
     private static final String MARK_ENROLLED = """
             UPDATE campaign_contacts c
                SET status = 'in_progress', current_step = 0, next_send_at = CAST(:nextSendAt AS timestamptz),
@@ -250,6 +257,11 @@ class ContactRepository {
     List<String> inProgressElsewhere(long workspaceId, String campaignId, List<String> emails) {
         return jdbc.sql(IN_PROGRESS_ELSEWHERE).param("workspaceId", workspaceId).param("campaignId", campaignId)
                 .param("emails", emails.toArray(String[]::new)).query(String.class).list();
+    }
+
+    boolean repliedAtDomain(long workspaceId, String campaignId, String domain) {
+        return Boolean.TRUE.equals(jdbc.sql(REPLIED_AT_DOMAIN).param("workspaceId", workspaceId).param("campaignId", campaignId)
+                .param("domain", domain).query(Boolean.class).single());
     }
 
     int markEnrolled(long workspaceId, String campaignId, long base, List<String> ids, Instant nextSendAt) {

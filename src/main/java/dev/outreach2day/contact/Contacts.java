@@ -66,6 +66,11 @@ public class Contacts {
         return repo.inProgressElsewhere(workspaceId, campaignId, emails);
     }
 
+    /** Whether a contact at {@code domain} replied in the campaign (the stop-company-on-reply rule). */
+    public boolean repliedAtDomain(long workspaceId, String campaignId, String domain) {
+        return repo.repliedAtDomain(workspaceId, campaignId, domain);
+    }
+
     /**
      * Enrols contacts of the campaign: those still {@code not_started} become {@code in_progress}
      * at step 0 with {@code nextSendAt}; others are left alone. Returns how many were enrolled.

@@ -4,6 +4,7 @@ import jakarta.mail.Address;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
+import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
 import java.time.Duration;
@@ -36,7 +37,9 @@ import org.eclipse.angus.mail.util.MailConnectException;
  *   <li>{@link Bounced} – a permanent (5xx) rejection of the recipient: unknown user, disabled
  *       mailbox, bad domain, bad address syntax. The address is the rejected one when the reply
  *       names it (null when it cannot be told; the caller knows its recipient).
- *   <li>{@link Failed} – any other permanent rejection. {@code mailboxProblem} = the rejection is
+ *   <li>{@link Failed} – any other permanent rejection, and an {@code IllegalArgumentException}
+ *       (the message could not be built; an unparsable recipient {@code AddressException} is a
+ *       {@link Bounced}). {@code mailboxProblem} = the rejection is
  *       about the sender: authentication, the sender address, relaying, send-as permission,
  *       SPF/DKIM/DMARC, an account blocked for spam, the sending IP refused or blocklisted.
  *       Content rejections (spam, size, policy) have {@code mailboxProblem} = false.
@@ -75,7 +78,7 @@ final class SmtpOutcome {
             "authentication required", "authentication failed", "authentication unsuccessful", "auth failed",
             "username and password not accepted", "invalid credentials", "authentication credentials invalid",
             "application-specific password", "must issue a starttls", "login denied", "smtp auth",
-            "please log in", "not authenticated", "authentication is required", "535 ");
+            "please log in", "authentication is required", "client was not authenticated");
     private static final List<String> RELAY_TEXTS = List.of(
             "relay access denied", "relaying denied", "relay not permitted", "relaying not allowed",
             "unable to relay", "relay denied", "we do not relay", "not permitted to relay");
@@ -84,19 +87,24 @@ final class SmtpOutcome {
             "too many messages", "rate limit", "ratelimit", "rate-limit", "exceeded the rate",
             "submission quota", "outbound quota", "recipient rate limit", "too many login attempts",
             "too many connections", "too many concurrent");
+    /** Explicitly about the sender address or account: checked before the recipient texts. */
     private static final List<String> SENDER_TEXTS = List.of(
             "sender address rejected", "sender rejected", "sender verify failed", "sender not authorized",
             "sender is not authorized", "sender not allowed", "sender domain", "sender address domain",
-            "bad sender", "invalid sender", "sender unknown", "unknown sender", "from address",
+            "bad sender", "invalid sender", "sender unknown", "unknown sender", "mail from address",
             "not authorized to send", "not allowed to send", "permission to send", "permissions to send",
-            "send as this sender", "send mail on behalf", "sendasdenied", "sendas", "outboundspamexception",
+            "send as this sender", "on behalf of", "sendasdenied", "outboundspamexception",
             "account has been blocked", "account is blocked", "account blocked", "account suspended",
-            "account has been suspended", "account is disabled for sending", "unusual sending activity",
-            "client host rejected", "blocked using", "blacklisted", "blocklisted", "listed at", "listed on",
-            "spamhaus", "barracuda", "traffic not accepted from this ip", "not accepted from this ip",
-            "your ip", "ip address is", "ip has been", "poor reputation", "low reputation",
-            "unauthenticated", "not authenticated with dkim", "dmarc", "spf", "dkim", "reverse dns", "ptr record",
-            "helo", "ehlo");
+            "account has been suspended", "disabled for sending", "unusual sending activity",
+            "sending has been disabled", "sender is unauthenticated", "sender is not authenticated");
+    /** About the sending host, IP or domain authentication: checked after the recipient texts. */
+    private static final List<String> SENDER_INFRASTRUCTURE_TEXTS = List.of(
+            "client host rejected", "blocked using", "blacklist", "blocklist", "block list", "black list",
+            "listed at", "listed on", "spamhaus", "spamcop", "barracuda", "traffic not accepted from this ip",
+            "not accepted from this ip", "your ip", "ip address is", "ip has been", "from your ip",
+            "poor reputation", "low reputation", "bad reputation", "unauthenticated", "dmarc", "spf", "dkim",
+            "reverse dns", "ptr record", "helo command rejected", "ehlo command rejected", "helo rejected",
+            "bad greeting");
     private static final List<String> RECIPIENT_TEXTS = List.of(
             "user unknown", "unknown user", "no such user", "no such recipient", "no such mailbox",
             "mailbox unavailable", "mailbox not found", "mailbox does not exist", "mailbox is disabled",
@@ -127,6 +135,10 @@ final class SmtpOutcome {
         if (e == null) {
             return new Sent();
         }
+        if (e instanceof IllegalArgumentException) {
+            // The message could not be built (bad address, header, id): retrying cannot help.
+            return new Failed(reason(null, e), false);
+        }
         List<Throwable> chain = chain(e);
         Reply reply = reply(chain);
         String text = allText(chain);
@@ -139,6 +151,12 @@ final class SmtpOutcome {
                 || containsAny(lower, CONNECTION_TEXTS);
 
         if (reply == null) {
+            for (Throwable t : chain) {
+                if (t instanceof AddressException ae) {
+                    // A recipient address that does not parse: permanent, about the recipient.
+                    return new Bounced(ae.getRef(), reason);
+                }
+            }
             if (auth) {
                 // Angus' own "No authentication mechanisms supported…", or a reply it kept no code for.
                 return new Failed(reason, true);
@@ -148,6 +166,12 @@ final class SmtpOutcome {
             }
             if (chain.stream().anyMatch(t -> t instanceof SMTPAddressSucceededException)) {
                 return new Sent();
+            }
+            for (Throwable t : chain) {
+                if (t instanceof SendFailedException sf && single(sf.getInvalidAddresses()) != null) {
+                    // Invalid addresses without a reply code: a recipient the server refused.
+                    return new Bounced(single(sf.getInvalidAddresses()), reason);
+                }
             }
             return new Deferred(reason, false);
         }
@@ -176,13 +200,13 @@ final class SmtpOutcome {
 
         // ---- permanent (5xx) ----
         if (auth || code == 530 || code == 534 || code == 535 || code == 538
-                || (enhanced != null && enhanced.subject() == 7 && (enhanced.detail() == 8 || enhanced.detail() == 9
-                        || enhanced.detail() == 11 || enhanced.detail() == 0 && containsAny(replyLower, AUTH_TEXTS)))
+                || (enhanced != null && enhanced.subject() == 7
+                        && (enhanced.detail() == 8 || enhanced.detail() == 9 || enhanced.detail() == 11))
                 || containsAny(replyLower, AUTH_TEXTS)) {
             return new Failed(reason, true);
         }
         if (containsAny(replyLower, RELAY_TEXTS)) {
-            // Relaying refused: we were not recognised as an authenticated sender.
+            // Relaying refused: the server did not take us for an authenticated sender.
             return new Failed(reason, true);
         }
         if ((enhanced != null && enhanced.subject() == 4 && enhanced.detail() == 5)
@@ -197,20 +221,25 @@ final class SmtpOutcome {
             // Mailbox full is a soft bounce: it clears when the owner cleans up.
             return new Deferred(reason, false);
         }
-        boolean senderStage = reply.senderStage();
-        if (senderStage
+        if (reply.senderStage()
                 || (enhanced != null && enhanced.subject() == 1 && (enhanced.detail() == 7 || enhanced.detail() == 8))
-                || (enhanced != null && enhanced.subject() == 7 && isSenderPolicy(enhanced.detail()))
                 || containsAny(replyLower, SENDER_TEXTS)) {
-            if (senderStage && code == 552) {
+            if (code == 552 || (enhanced != null && enhanced.subject() == 3)) {
                 return new Failed(reason, false); // MAIL FROM … SIZE= too large: about the message
             }
             return new Failed(reason, true);
         }
-        boolean recipientNamed = reply.recipientStage()
-                || (enhanced != null && isRecipientStatus(enhanced))
+        boolean aboutRecipient = (enhanced != null && isRecipientStatus(enhanced))
                 || containsAny(replyLower, RECIPIENT_TEXTS);
-        if (recipientNamed && !isContentRejection(enhanced, replyLower, reply)) {
+        if (aboutRecipient && !isContentRejection(enhanced, replyLower, reply)) {
+            return new Bounced(recipient(chain, reply), reason);
+        }
+        if ((enhanced != null && enhanced.subject() == 7 && isSenderPolicy(enhanced.detail()))
+                || containsAny(replyLower, SENDER_INFRASTRUCTURE_TEXTS)) {
+            return new Failed(reason, true);
+        }
+        if (reply.recipientStage()) {
+            // Any other permanent refusal of RCPT TO names the recipient.
             return new Bounced(recipient(chain, reply), reason);
         }
         return new Failed(reason, false);
@@ -236,8 +265,11 @@ final class SmtpOutcome {
             return command != null && command.regionMatches(true, 0, "RCPT", 0, 4);
         }
 
+        /** MAIL FROM, or the greeting / EHLO: a refusal there is about the sender, never a recipient. */
         boolean senderStage() {
-            return command != null && command.regionMatches(true, 0, "MAIL", 0, 4);
+            return command != null && (command.regionMatches(true, 0, "MAIL", 0, 4)
+                    || command.regionMatches(true, 0, "CONNECT", 0, 7)
+                    || command.regionMatches(true, 0, "EHLO", 0, 4) || command.regionMatches(true, 0, "HELO", 0, 4));
         }
     }
 
@@ -345,8 +377,10 @@ final class SmtpOutcome {
             }
             Matcher resp = RESPONSE_CODE.matcher(m);
             if (resp.find()) {
+                // "Got bad greeting from SMTP host: …, response: 554 …": refused before any command.
+                String command = m.contains("greeting") ? "CONNECT" : null;
                 return new Reply(Integer.parseInt(resp.group(1)), m.substring(resp.start() + "response: ".length()).strip(),
-                        null, null);
+                        command, null);
             }
         }
         return null;
@@ -380,6 +414,9 @@ final class SmtpOutcome {
         for (Throwable t : chain) {
             if (t instanceof SendFailedException sf) {
                 String a = single(sf.getValidUnsentAddresses());
+                if (a == null) {
+                    a = single(sf.getValidSentAddresses()); // a refusal after DATA: RCPT had passed
+                }
                 if (a != null) {
                     return a;
                 }

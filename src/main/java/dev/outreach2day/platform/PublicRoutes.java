@@ -26,6 +26,7 @@ public final class PublicRoutes {
             "/billing/sandbox/checkout/**", // sandbox checkout page, same protection
             "/billing/stripe/webhook",    // protected by the Stripe-Signature HMAC
             "/billing/stripe/return",     // static "you can close this page" after Stripe Checkout
+            "/u/*",                       // unsubscribe links in emails, protected by an HMAC-signed token
             "/favicon.ico",
             "/error");
 

@@ -1,0 +1,406 @@
+package dev.outreach2day.delivery;
+
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.UnsupportedEncodingException;
+import java.security.SecureRandom;
+import java.security.interfaces.RSAPrivateKey;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.simplejavamail.utils.mail.dkim.Canonicalization;
+import org.simplejavamail.utils.mail.dkim.DkimMessage;
+import org.simplejavamail.utils.mail.dkim.DkimSigner;
+import org.simplejavamail.utils.mail.dkim.SigningAlgorithm;
+
+/**
+ * Builds, signs and serialises the MIME message one campaign send puts on the wire.
+ *
+ * <p>Life of a message: {@link #build} (headers set, {@code saveChanges()} done, Message-ID kept
+ * exactly as given) → {@link #sign} (DKIM computed once over the final bytes; the result is
+ * frozen) → {@code transport.sendMessage(signed, recipients)}. Never {@code Transport.send}: it
+ * calls {@code saveChanges()}, which would regenerate the Message-ID. The message returned by
+ * {@code sign} ignores {@code saveChanges()} anyway, so its bytes cannot change after signing.
+ */
+final class OutgoingMessage {
+
+    /**
+     * What one send needs. Both bodies → multipart/alternative (text, then HTML); {@code
+     * htmlBody} null → text/plain; {@code textBody} null → text/html alone. Nothing is derived
+     * from the other body: the caller passes both. Message ids are {@code <local@domain>} (the
+     * angle brackets are added when missing). {@code listUnsubscribeUrl} / {@code
+     * listUnsubscribeMailto} may each be null. {@code extraHeaders} may be null; it cannot
+     * override the headers this class writes.
+     */
+    record Spec(
+            String fromAddress,
+            String fromName,
+            String to,
+            String toName,
+            String subject,
+            String textBody,
+            String htmlBody,
+            String messageId,
+            String inReplyTo,
+            List<String> references,
+            String listUnsubscribeUrl,
+            String listUnsubscribeMailto,
+            Map<String, String> extraHeaders) {}
+
+    /** Headers covered by the DKIM signature (when present). */
+    static final List<String> SIGNED_HEADERS = List.of(
+            "From", "Reply-To", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
+            "List-Unsubscribe", "List-Unsubscribe-Post", "MIME-Version", "Content-Type", "Content-Transfer-Encoding");
+
+    private static final String UTF8 = "UTF-8";
+
+    /** Headers this class owns; {@code extraHeaders} cannot set them. */
+    private static final Set<String> RESERVED = reserved();
+
+    private static final Pattern HEADER_NAME = Pattern.compile("[!-9;-~]+"); // printable ASCII except ':'
+    private static final Pattern MSG_ID = Pattern.compile("<[^<>\\s\"@]+@[^<>\\s\"@]+>");
+    private static final Pattern LINE_BREAK = Pattern.compile("\\r\\n|\\r|\\n");
+    private static final DateTimeFormatter DATE_FORMAT =
+            DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss xx", Locale.US);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private OutgoingMessage() {}
+
+    static MimeMessage build(Session session, Spec spec) throws MessagingException {
+        return build(session, spec, Instant.now());
+    }
+
+    /** As {@link #build(Session, Spec)}, with the {@code Date} header given (tests, replays). */
+    static MimeMessage build(Session session, Spec spec, Instant date) throws MessagingException {
+        require(spec.fromAddress(), "fromAddress");
+        require(spec.to(), "to");
+        if (spec.textBody() == null && spec.htmlBody() == null) {
+            throw new IllegalArgumentException("textBody or htmlBody is required");
+        }
+        require(spec.messageId(), "messageId");
+
+        String messageId = messageId(spec.messageId(), "messageId");
+        FixedIdMessage m = new FixedIdMessage(session, messageId);
+        m.setFrom(address(spec.fromAddress(), spec.fromName(), "fromAddress"));
+        m.setRecipient(Message.RecipientType.TO, address(spec.to(), spec.toName(), "to"));
+        m.setSubject(oneLine(spec.subject() == null ? "" : spec.subject()), UTF8);
+        // RFC 5322 date in UTC, without Jakarta Mail's "(UTC)" comment.
+        m.setHeader("Date", DATE_FORMAT.format(date.atOffset(ZoneOffset.UTC)));
+        if (spec.inReplyTo() != null && !spec.inReplyTo().isBlank()) {
+            m.setHeader("In-Reply-To", messageId(spec.inReplyTo(), "inReplyTo"));
+        }
+        if (spec.references() != null && !spec.references().isEmpty()) {
+            StringBuilder refs = new StringBuilder();
+            for (String r : spec.references()) {
+                if (r == null || r.isBlank()) {
+                    continue;
+                }
+                if (!refs.isEmpty()) {
+                    refs.append(' ');
+                }
+                refs.append(messageId(r, "references"));
+            }
+            if (!refs.isEmpty()) {
+                m.setHeader("References", MimeUtility.fold("References: ".length(), refs.toString()));
+            }
+        }
+        String unsubscribe = listUnsubscribe(spec.listUnsubscribeUrl(), spec.listUnsubscribeMailto());
+        if (unsubscribe != null) {
+            // Kept on one line (some List-Unsubscribe parsers mishandle folding) unless it would
+            // pass the 998-octet hard limit.
+            m.setHeader("List-Unsubscribe", "List-Unsubscribe: ".length() + unsubscribe.length() <= 998
+                    ? unsubscribe
+                    : MimeUtility.fold("List-Unsubscribe: ".length(), unsubscribe));
+            if (spec.listUnsubscribeUrl() != null && !spec.listUnsubscribeUrl().isBlank()) {
+                // RFC 8058 one-click: a POST to the URL unsubscribes without a confirmation page.
+                m.setHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+            }
+        }
+        if (spec.extraHeaders() != null) {
+            for (Map.Entry<String, String> h : spec.extraHeaders().entrySet()) {
+                String name = h.getKey();
+                if (name == null || !HEADER_NAME.matcher(name).matches()) {
+                    throw new IllegalArgumentException("invalid header name: " + name);
+                }
+                if (RESERVED.contains(name.toLowerCase(Locale.ROOT))) {
+                    throw new IllegalArgumentException("header " + name + " cannot be set through extraHeaders");
+                }
+                String value = h.getValue() == null ? "" : h.getValue();
+                if (LINE_BREAK.matcher(value).find()) {
+                    throw new IllegalArgumentException("header " + name + " contains a line break");
+                }
+                m.setHeader(name, MimeUtility.fold(name.length() + 2, encodeIfNeeded(value)));
+            }
+        }
+
+        if (spec.htmlBody() == null) {
+            m.setText(crlf(spec.textBody()), UTF8, "plain");
+        } else if (spec.textBody() == null) {
+            m.setText(crlf(spec.htmlBody()), UTF8, "html");
+        } else {
+            String text = crlf(spec.textBody());
+            MimeBodyPart textPart = new MimeBodyPart();
+            textPart.setText(text, UTF8, "plain");
+            MimeBodyPart htmlPart = new MimeBodyPart();
+            htmlPart.setText(crlf(spec.htmlBody()), UTF8, "html");
+            MimeMultipart alternative = new RandomBoundaryMultipart("alternative");
+            alternative.addBodyPart(textPart);
+            alternative.addBodyPart(htmlPart);
+            m.setContent(alternative);
+        }
+        // Fixes MIME-Version, Content-Type, Content-Transfer-Encoding; keeps our Message-ID.
+        m.saveChanges();
+        return m;
+    }
+
+    /**
+     * Signs {@code message} (which must have been saved: {@link #build} does it) with
+     * rsa-sha256, relaxed/relaxed, covering {@link #SIGNED_HEADERS}. The signature is computed
+     * once; the returned message writes exactly the signed bytes every time and ignores {@code
+     * saveChanges()}. Do not modify it.
+     */
+    static MimeMessage sign(MimeMessage message, String domain, String selector, RSAPrivateKey key)
+            throws MessagingException {
+        DkimSigner signer = new DkimSigner(domain, selector, key);
+        signer.setHeaderCanonicalization(Canonicalization.RELAXED);
+        signer.setBodyCanonicalization(Canonicalization.RELAXED);
+        signer.setSigningAlgorithm(SigningAlgorithm.SHA256_WITH_RSA);
+        signer.setCheckDomainKey(false);
+        signer.setLengthParam(false);
+        Set<String> keep = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        keep.addAll(SIGNED_HEADERS);
+        for (String h : defaultSignedHeaders()) {
+            if (!keep.contains(h) && !h.equalsIgnoreCase("From")) {
+                signer.removeHeaderToSign(h);
+            }
+        }
+        SIGNED_HEADERS.forEach(signer::addHeaderToSign);
+
+        byte[] signed;
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+            new DkimMessage(message, signer).writeTo(out);
+            signed = out.toByteArray();
+        } catch (IOException e) {
+            throw new MessagingException("DKIM signing failed", e);
+        }
+        return new SignedMessage(message.getSession(), signed);
+    }
+
+    /** The bytes {@code message} puts on the wire (before SMTP dot-stuffing). */
+    static byte[] bytes(MimeMessage message) {
+        if (message instanceof SignedMessage s) {
+            return s.raw.clone();
+        }
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+            message.writeTo(out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (MessagingException e) {
+            throw new IllegalStateException("cannot serialise message", e);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** A message whose Message-ID is the one given: {@code saveChanges()} does not replace it. */
+    static final class FixedIdMessage extends MimeMessage {
+        private final String messageId;
+
+        FixedIdMessage(Session session, String messageId) {
+            super(session);
+            this.messageId = messageId;
+        }
+
+        @Override
+        protected void updateMessageID() throws MessagingException {
+            setHeader("Message-ID", messageId);
+        }
+    }
+
+    /**
+     * A multipart whose boundary is random rather than Jakarta Mail's recognisable
+     * {@code ----=_Part_N_hash.millis} pattern.
+     */
+    static final class RandomBoundaryMultipart extends MimeMultipart {
+        RandomBoundaryMultipart(String subtype) {
+            super(subtype);
+            byte[] random = new byte[18];
+            RANDOM.nextBytes(random);
+            String boundary = "=_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+            ContentType ct = new ContentType("multipart", subtype, null);
+            ct.setParameter("boundary", boundary);
+            contentType = ct.toString();
+        }
+    }
+
+    /**
+     * A signed message, parsed from its final bytes. {@code writeTo} reproduces them (the parsed
+     * headers and body are written back verbatim); {@code saveChanges()} is a no-op, so a
+     * careless {@code Transport.send} or 8BITMIME conversion cannot alter what was signed.
+     */
+    static final class SignedMessage extends MimeMessage {
+        private final byte[] raw;
+
+        SignedMessage(Session session, byte[] raw) throws MessagingException {
+            super(session, new ByteArrayInputStream(raw));
+            this.raw = raw;
+        }
+
+        @Override
+        public void saveChanges() {
+            // frozen: the bytes are signed
+        }
+
+        @Override
+        protected void updateMessageID() {
+            // frozen: keep the signed Message-ID
+        }
+
+        @Override
+        public void writeTo(java.io.OutputStream os, String[] ignoreList) throws IOException, MessagingException {
+            if (ignoreList == null || !hasAnyHeader(ignoreList)) {
+                os.write(raw);
+                os.flush();
+                return;
+            }
+            super.writeTo(os, ignoreList);
+        }
+
+        private boolean hasAnyHeader(String[] names) throws MessagingException {
+            for (String n : names) {
+                if (getHeader(n) != null) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private static Set<String> reserved() {
+        Set<String> r = new TreeSet<>();
+        for (String h : List.of("From", "Sender", "To", "Cc", "Bcc", "Subject", "Date", "Message-ID", "In-Reply-To",
+                "References", "List-Unsubscribe", "List-Unsubscribe-Post", "MIME-Version", "Content-Type",
+                "Content-Transfer-Encoding", "Content-Disposition", "Content-ID", "DKIM-Signature", "Return-Path",
+                "Received", "X-Mailer")) {
+            r.add(h.toLowerCase(Locale.ROOT));
+        }
+        return r;
+    }
+
+    private static List<String> defaultSignedHeaders() {
+        return List.of("To", "Subject", "Content-Description", "Content-ID", "Content-Type", "Content-Transfer-Encoding",
+                "Cc", "Date", "In-Reply-To", "List-Subscribe", "List-Post", "List-Owner", "List-Id", "List-Archive",
+                "List-Help", "List-Unsubscribe", "MIME-Version", "Message-ID", "Resent-Sender", "Resent-Cc",
+                "Resent-Date", "Resent-To", "Reply-To", "References", "Resent-Message-ID", "Resent-From", "Sender");
+    }
+
+    private static InternetAddress address(String address, String name, String field) {
+        if (LINE_BREAK.matcher(address).find() || (name != null && LINE_BREAK.matcher(name).find())) {
+            throw new IllegalArgumentException(field + " contains a line break");
+        }
+        try {
+            InternetAddress parsed = new InternetAddress(address.strip(), true);
+            if (parsed.isGroup() || parsed.getPersonal() != null) {
+                throw new IllegalArgumentException(field + " must be a bare address: " + address);
+            }
+            return name == null || name.isBlank()
+                    ? parsed
+                    : new InternetAddress(parsed.getAddress(), name.strip(), UTF8);
+        } catch (jakarta.mail.internet.AddressException | UnsupportedEncodingException e) {
+            throw new IllegalArgumentException(field + " is not a valid address: " + address, e);
+        }
+    }
+
+    private static String messageId(String id, String field) {
+        String v = id.strip();
+        if (!v.startsWith("<")) {
+            v = "<" + v + ">";
+        }
+        if (!MSG_ID.matcher(v).matches()) {
+            throw new IllegalArgumentException(field + " is not a message id (<local@domain>): " + id);
+        }
+        return v;
+    }
+
+    private static String listUnsubscribe(String url, String mailto) {
+        StringBuilder b = new StringBuilder();
+        if (url != null && !url.isBlank()) {
+            String u = url.strip();
+            if (!(u.regionMatches(true, 0, "https://", 0, 8) || u.regionMatches(true, 0, "http://", 0, 7))) {
+                throw new IllegalArgumentException("listUnsubscribeUrl must be http(s): " + url);
+            }
+            b.append('<').append(checkUri(u, "listUnsubscribeUrl")).append('>');
+        }
+        if (mailto != null && !mailto.isBlank()) {
+            String u = mailto.strip();
+            if (!u.regionMatches(true, 0, "mailto:", 0, 7)) {
+                u = "mailto:" + u;
+            }
+            if (!b.isEmpty()) {
+                b.append(", ");
+            }
+            b.append('<').append(checkUri(u, "listUnsubscribeMailto")).append('>');
+        }
+        return b.isEmpty() ? null : b.toString();
+    }
+
+    private static String checkUri(String uri, String field) {
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"') {
+                throw new IllegalArgumentException(field + " must be an ASCII URI without spaces or <>\": " + uri);
+            }
+        }
+        return uri;
+    }
+
+    /** Subjects are one line: line breaks become spaces. */
+    private static String oneLine(String s) {
+        return LINE_BREAK.matcher(s).replaceAll(" ");
+    }
+
+    /** Bodies go out with CRLF line ends, so what is signed is what is sent. */
+    private static String crlf(String s) {
+        return LINE_BREAK.matcher(s).replaceAll("\r\n");
+    }
+
+    private static String encodeIfNeeded(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) >= 0x7f) {
+                try {
+                    return MimeUtility.encodeText(value, UTF8, null);
+                } catch (UnsupportedEncodingException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return value;
+    }
+
+    private static void require(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(field + " is required");
+        }
+    }
+}

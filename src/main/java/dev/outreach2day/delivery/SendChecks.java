@@ -1,0 +1,233 @@
+package dev.outreach2day.delivery;
+
+import dev.outreach2day.campaign.Campaigns.SendingCampaign;
+import dev.outreach2day.campaign.Campaigns.SendingMailbox;
+import dev.outreach2day.campaign.SuppressionCheck;
+import dev.outreach2day.contact.ContactView;
+import dev.outreach2day.contact.Contacts;
+import dev.outreach2day.delivery.SendQueue.SendRow;
+import dev.outreach2day.mailbox.Mailboxes;
+import dev.outreach2day.mailbox.Mailboxes.MailboxView;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.springframework.stereotype.Component;
+
+/**
+ * The policy a send must pass right before it goes out, as a pipeline of small checks in one
+ * declared order. Each answers proceed, defer until a time, or skip with a reason. The daily
+ * caps and the gap between a mailbox's sends are read here and reserved atomically afterwards
+ * ({@link SendEngine}), so several processes never exceed them together.
+ */
+@Component
+class SendChecks {
+
+    /** What the checks look at; the mailbox check fills in the mailbox. */
+    static final class Context {
+        final SendRow send;
+        final SendingCampaign campaign;
+        final ContactView contact;
+        final Instant now;
+        MailboxView mailbox;
+        SendingMailbox policy;
+
+        Context(SendRow send, SendingCampaign campaign, ContactView contact, Instant now) {
+            this.send = send;
+            this.campaign = campaign;
+            this.contact = contact;
+            this.now = now;
+        }
+
+        LocalDate day() {
+            return now.atZone(ZoneOffset.UTC).toLocalDate();
+        }
+    }
+
+    interface Check {
+        Decision check(Context c);
+    }
+
+    private final List<Check> pipeline;
+
+    SendChecks(Contacts contacts, Mailboxes mailboxes, SendQueue queue, List<SuppressionCheck> suppression) {
+        // The order matters: cheap, final reasons first; the window before the mailbox choice, so
+        // a send outside its window never takes a mailbox's capacity.
+        this.pipeline = List.of(
+                new CampaignStatus(),
+                new ContactStatus(),
+                new CompanyReplied(contacts),
+                new Suppressed(suppression),
+                new ScheduleWindow(),
+                new MailboxChoice(mailboxes, queue));
+    }
+
+    Decision run(Context c) {
+        for (Check check : pipeline) {
+            Decision d = check.check(c);
+            if (!(d instanceof Decision.Proceed)) return d;
+        }
+        return Decision.PROCEED;
+    }
+
+    /** Sends only for active campaigns; paused ones wait, finished ones skip. */
+    static final class CampaignStatus implements Check {
+        @Override
+        public Decision check(Context c) {
+            return switch (c.campaign.status()) {
+                case "active" -> Decision.PROCEED;
+                case "paused" -> new Decision.Defer(c.now.plusSeconds(60), "campaign_paused");
+                default -> new Decision.Skip("campaign_" + c.campaign.status());
+            };
+        }
+    }
+
+    /** A contact whose sequence ended (replied, bounced, unsubscribed, stopped, completed) gets nothing more. */
+    static final class ContactStatus implements Check {
+        @Override
+        public Decision check(Context c) {
+            if (c.contact == null) return new Decision.Skip("contact_deleted");
+            return c.contact.status().equals("in_progress") ? Decision.PROCEED : new Decision.Skip("contact_" + c.contact.status());
+        }
+    }
+
+    /** Stop rule "stop the company on reply": someone at the same email domain already answered. */
+    static final class CompanyReplied implements Check {
+        private final Contacts contacts;
+
+        CompanyReplied(Contacts contacts) {
+            this.contacts = contacts;
+        }
+
+        @Override
+        public Decision check(Context c) {
+            if (!c.campaign.stopRules().stopCompanyOnReply()) return Decision.PROCEED;
+            String domain = c.contact.email().substring(c.contact.email().indexOf('@') + 1);
+            return contacts.repliedAtDomain(c.send.workspaceId(), c.campaign.id(), domain)
+                    ? new Decision.Skip("company_replied") : Decision.PROCEED;
+        }
+    }
+
+    /** The suppression list, checked right before sending (filled by the suppression capability). */
+    static final class Suppressed implements Check {
+        private final List<SuppressionCheck> ports;
+
+        Suppressed(List<SuppressionCheck> ports) {
+            this.ports = ports;
+        }
+
+        @Override
+        public Decision check(Context c) {
+            for (SuppressionCheck p : ports) {
+                if (!p.suppressed(c.send.workspaceId(), c.campaign.id(), List.of(c.contact.email())).isEmpty()) {
+                    return new Decision.Skip("suppressed");
+                }
+            }
+            return Decision.PROCEED;
+        }
+    }
+
+    /** Inside a sending window, in the campaign's zone or the contact's own when the schedule says so. */
+    static final class ScheduleWindow implements Check {
+        @Override
+        public Decision check(Context c) {
+            var s = c.campaign.schedule();
+            ZoneId zone = s.useContactTimezone()
+                    ? SendWindow.zone(c.contact.timezone()).orElse(ZoneId.of(s.timezone())) : ZoneId.of(s.timezone());
+            return switch (SendWindow.at(s, zone, c.now)) {
+                case SendWindow.Open o -> Decision.PROCEED;
+                case SendWindow.Later l -> new Decision.Defer(l.next(), "outside_window");
+                case SendWindow.Never n -> new Decision.Skip("schedule_ended");
+            };
+        }
+    }
+
+    /**
+     * Step 1 picks a mailbox by weight among the campaign's usable ones with capacity left today;
+     * every later step uses the mailbox that sent step 1. An unhealthy or paused mailbox waits.
+     */
+    static final class MailboxChoice implements Check {
+        private final Mailboxes mailboxes;
+        private final SendQueue queue;
+
+        MailboxChoice(Mailboxes mailboxes, SendQueue queue) {
+            this.mailboxes = mailboxes;
+            this.queue = queue;
+        }
+
+        @Override
+        public Decision check(Context c) {
+            long ws = c.send.workspaceId();
+            if (c.send.stepOrder() > 1 || c.send.mailboxId() != null) {
+                String id = c.send.mailboxId();
+                if (id == null) return new Decision.Skip("thread_mailbox_unknown");
+                var m = mailboxes.byIds(ws, List.of(id)).stream().findFirst();
+                if (m.isEmpty()) return new Decision.Skip("mailbox_deleted");
+                var policy = c.campaign.mailboxes().stream().filter(p -> p.mailboxId().equals(id)).findFirst();
+                if (policy.isEmpty()) return new Decision.Skip("mailbox_detached");
+                Decision usable = usable(c, m.get(), policy.get());
+                if (!(usable instanceof Decision.Proceed)) return usable;
+                c.mailbox = m.get();
+                c.policy = policy.get();
+                return Decision.PROCEED;
+            }
+            var candidates = new ArrayList<SendingMailbox>();
+            var views = new ArrayList<MailboxView>();
+            Instant soonest = null;
+            for (SendingMailbox p : c.campaign.mailboxes()) {
+                var m = mailboxes.byIds(ws, List.of(p.mailboxId())).stream().findFirst();
+                if (m.isEmpty()) continue;
+                Decision d = usable(c, m.get(), p);
+                if (d instanceof Decision.Proceed) {
+                    candidates.add(p);
+                    views.add(m.get());
+                } else if (d instanceof Decision.Defer defer && (soonest == null || defer.until().isBefore(soonest))) {
+                    soonest = defer.until();
+                }
+            }
+            if (candidates.isEmpty()) {
+                return new Decision.Defer(soonest != null ? soonest : c.now.plusSeconds(900), "no_mailbox_available");
+            }
+            int pick = weighted(candidates, new SplittableRandom((c.send.id() + c.now.toEpochMilli()).hashCode()));
+            c.mailbox = views.get(pick);
+            c.policy = candidates.get(pick);
+            return Decision.PROCEED;
+        }
+
+        /** Active, not paused by the campaign or by failures, under today's caps, gap passed. */
+        private Decision usable(Context c, MailboxView m, SendingMailbox p) {
+            long ws = c.send.workspaceId();
+            if (p.paused()) return new Decision.Defer(c.now.plusSeconds(900), "mailbox_paused_in_campaign");
+            if (!m.status().equals("active")) return new Decision.Defer(c.now.plusSeconds(1800), "mailbox_" + m.status());
+            var pausedUntil = queue.mailboxPausedUntil(ws, m.id());
+            if (pausedUntil.isPresent() && pausedUntil.get().isAfter(c.now)) {
+                return new Decision.Defer(pausedUntil.get(), "mailbox_failing");
+            }
+            Instant tomorrow = c.day().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+            if (queue.usedToday(ws, SendEngine.mailboxScope(m.id()), c.day()) >= m.dailyLimit()) {
+                return new Decision.Defer(tomorrow, "mailbox_daily_limit");
+            }
+            if (p.dailyLimit() != null
+                    && queue.usedToday(ws, SendEngine.campaignMailboxScope(c.campaign.id(), m.id()), c.day()) >= p.dailyLimit()) {
+                return new Decision.Defer(tomorrow, "campaign_mailbox_daily_limit");
+            }
+            var next = queue.paceOf(ws, m.id());
+            if (next.isPresent() && next.get().isAfter(c.now)) return new Decision.Defer(next.get(), "mailbox_gap");
+            return Decision.PROCEED;
+        }
+
+        static int weighted(List<SendingMailbox> candidates, SplittableRandom random) {
+            BigDecimal total = candidates.stream().map(SendingMailbox::weight).reduce(BigDecimal.ZERO, BigDecimal::add);
+            double r = random.nextDouble() * total.doubleValue();
+            for (int i = 0; i < candidates.size(); i++) {
+                r -= candidates.get(i).weight().doubleValue();
+                if (r < 0) return i;
+            }
+            return candidates.size() - 1;
+        }
+    }
+}
