@@ -40,7 +40,9 @@ class CampaignController {
     /** [doc] */
     record CampaignCreateIn(@NotBlank @Size(max = 200) String name, CampaignPriority priority) {}
 
-    record CampaignUpdateIn(@Size(min = 1, max = 200) String name, CampaignPriority priority, Boolean textOnly) {}
+    /** Tracking is off by default; trackingDomain (a domain of the workspace) hosts the tracking links instead of the server's URL. */
+    record CampaignUpdateIn(@Size(min = 1, max = 200) String name, CampaignPriority priority, Boolean textOnly, Boolean trackOpens,
+            Boolean trackClicks, String trackingDomain) {}
 
     record CampaignScheduleWindowIn(List<String> days, String start, String end) {}
 
@@ -55,11 +57,13 @@ class CampaignController {
 
     /** [doc] The campaign. {@code status} starts as {@code draft}. */
     record CampaignOut(String id, long workspaceId, String name, String priority, String status, Instant createdAt,
-            Instant updatedAt, Instant launchedAt, Instant completedAt, boolean textOnly, Schedule schedule, StopRules stopRules) {
+            Instant updatedAt, Instant launchedAt, Instant completedAt, boolean textOnly, boolean trackOpens, boolean trackClicks,
+            String trackingDomain, Schedule schedule, StopRules stopRules) {
 
         static CampaignOut of(CampaignRow c) {
             return new CampaignOut(c.id(), c.workspaceId(), c.name(), c.priority(), c.status(), c.createdAt(), c.updatedAt(),
-                    c.launchedAt(), c.completedAt(), c.textOnly(), c.schedule(), c.stopRules());
+                    c.launchedAt(), c.completedAt(), c.textOnly(), c.trackOpens(), c.trackClicks(), c.trackingDomain(),
+                    c.schedule(), c.stopRules());
         }
     }
 
@@ -146,7 +150,8 @@ class CampaignController {
     CampaignOut update(Caller caller, @RequestParam(required = false) Long workspaceId, @PathVariable("campaign_id") String id,
             @Valid @RequestBody CampaignUpdateIn request) {
         return CampaignOut.of(service.update(caller.workspace(workspaceId), id, request.name(),
-                request.priority() == null ? null : request.priority().name(), request.textOnly()));
+                request.priority() == null ? null : request.priority().name(), request.textOnly(), request.trackOpens(),
+                request.trackClicks(), request.trackingDomain()));
     }
 
     @Operation(summary = "Public Delete Campaign", description = "Active or paused campaigns must be stopped first (409).")

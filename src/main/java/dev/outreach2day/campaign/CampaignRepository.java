@@ -18,7 +18,7 @@ class CampaignRepository {
 
     record CampaignRow(long workspaceId, String id, String name, String priority, String status, String statusBeforeArchive,
             Schedule schedule, StopRules stopRules, boolean textOnly, Instant launchedAt, Instant completedAt,
-            Instant createdAt, Instant updatedAt) {}
+            Instant createdAt, Instant updatedAt, boolean trackOpens, boolean trackClicks, String trackingDomain) {}
 
     record StepRow(String id, String campaignId, int order, String subject, String bodyHtml, String bodyText, long delaySeconds,
             List<VariantRow> variants, Instant createdAt, Instant updatedAt) {}
@@ -32,7 +32,8 @@ class CampaignRepository {
 
     private static final String CAMPAIGN_COLUMNS = """
             workspace_id, id, name, priority, status, status_before_archive, schedule::text AS schedule,
-            stop_rules::text AS stop_rules, text_only, launched_at, completed_at, created_at, updated_at
+            stop_rules::text AS stop_rules, text_only, launched_at, completed_at, created_at, updated_at,
+            track_opens, track_clicks, tracking_domain
             """;
 
     private static final String INSERT_CAMPAIGN = """
@@ -58,7 +59,8 @@ class CampaignRepository {
             """;
 
     private static final String UPDATE_CAMPAIGN = """
-            UPDATE campaigns SET name = :name, priority = :priority, text_only = :textOnly, updated_at = now()
+            UPDATE campaigns SET name = :name, priority = :priority, text_only = :textOnly, track_opens = :trackOpens,
+                   track_clicks = :trackClicks, tracking_domain = :trackingDomain, updated_at = now()
              WHERE workspace_id = :workspaceId AND id = :id
             """;
 
@@ -225,9 +227,11 @@ class CampaignRepository {
                 .param("limit", limit).query(this::mapCampaign).list();
     }
 
-    void update(long workspaceId, String id, String name, String priority, boolean textOnly) {
+    void update(long workspaceId, String id, String name, String priority, boolean textOnly, boolean trackOpens,
+            boolean trackClicks, String trackingDomain) {
         jdbc.sql(UPDATE_CAMPAIGN).param("workspaceId", workspaceId).param("id", id).param("name", name)
-                .param("priority", priority).param("textOnly", textOnly).update();
+                .param("priority", priority).param("textOnly", textOnly).param("trackOpens", trackOpens)
+                .param("trackClicks", trackClicks).param("trackingDomain", trackingDomain).update();
     }
 
     void setStatus(long workspaceId, String id, String status, String beforeArchive) {
@@ -364,7 +368,7 @@ class CampaignRepository {
                 rs.getString("status"), rs.getString("status_before_archive"),
                 json.readValue(rs.getString("schedule"), Schedule.class), json.readValue(rs.getString("stop_rules"), StopRules.class),
                 rs.getBoolean("text_only"), instant(rs, "launched_at"), instant(rs, "completed_at"), instant(rs, "created_at"),
-                instant(rs, "updated_at"));
+                instant(rs, "updated_at"), rs.getBoolean("track_opens"), rs.getBoolean("track_clicks"), rs.getString("tracking_domain"));
     }
 
     static Instant instant(ResultSet rs, String col) throws SQLException {

@@ -33,10 +33,13 @@ class CampaignService {
 
     private final CampaignRepository repo;
     private final Mailboxes mailboxes;
+    private final dev.outreach2day.domain.Domains domains;
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    CampaignService(CampaignRepository repo, Mailboxes mailboxes, TransactionTemplate tx, Clock clock) {
+    CampaignService(CampaignRepository repo, Mailboxes mailboxes, dev.outreach2day.domain.Domains domains, TransactionTemplate tx,
+            Clock clock) {
+        this.domains = domains;
         this.repo = repo;
         this.mailboxes = mailboxes;
         this.tx = tx;
@@ -59,12 +62,22 @@ class CampaignService {
         return repo.page(workspaceId, status, beforeId, limit);
     }
 
-    CampaignRow update(long workspaceId, String id, String name, String priority, Boolean textOnly) {
+    CampaignRow update(long workspaceId, String id, String name, String priority, Boolean textOnly, Boolean trackOpens,
+            Boolean trackClicks, String trackingDomain) {
+        String domain = null;
+        if (trackingDomain != null && !trackingDomain.isBlank()) {
+            domain = dev.outreach2day.domain.Domains.normalize(trackingDomain).filter(d -> domains.isActive(workspaceId, d))
+                    .orElseThrow(() -> ApiException.Invalid.body("the tracking domain must be an active domain of this workspace "
+                            + "(its A record points at this server)", "value_error", "trackingDomain"));
+        }
+        final String tracking = domain;
         return tx.execute(s -> {
             CampaignRow c = repo.lock(workspaceId, id).orElseThrow(() -> new ApiException.NotFound("Campaign " + id));
             requireNotArchived(c, "edit");
             repo.update(workspaceId, id, name == null ? c.name() : name.strip(), priority == null ? c.priority() : priority,
-                    textOnly == null ? c.textOnly() : textOnly);
+                    textOnly == null ? c.textOnly() : textOnly, trackOpens == null ? c.trackOpens() : trackOpens,
+                    trackClicks == null ? c.trackClicks() : trackClicks,
+                    trackingDomain == null ? c.trackingDomain() : tracking);
             return get(workspaceId, id);
         });
     }

@@ -20,7 +20,8 @@ public class Campaigns implements CampaignDirectory, MailboxUsage {
 
     /** What the sending engine needs of a campaign: status, settings, steps with variants, mailboxes. */
     public record SendingCampaign(long workspaceId, String id, String name, String status, CampaignSettings.Schedule schedule,
-            CampaignSettings.StopRules stopRules, boolean textOnly, List<SendingStep> steps, List<SendingMailbox> mailboxes) {
+            CampaignSettings.StopRules stopRules, boolean textOnly, List<SendingStep> steps, List<SendingMailbox> mailboxes,
+            boolean trackOpens, boolean trackClicks, String trackingDomain) {
 
         public java.util.Optional<SendingStep> step(int order) {
             return steps.stream().filter(s -> s.order() == order).findFirst();
@@ -41,7 +42,7 @@ public class Campaigns implements CampaignDirectory, MailboxUsage {
                         s.bodyText(), s.delaySeconds(), s.variants().stream().map(v -> new SendingVariant(v.id(), v.subject(),
                                 v.bodyHtml(), v.bodyText(), v.weight())).toList())).toList(),
                 repo.attached(workspaceId, campaignId).stream().map(a -> new SendingMailbox(a.mailboxId(), a.dailyLimit(),
-                        a.weight(), a.paused())).toList()));
+                        a.weight(), a.paused())).toList(), c.trackOpens(), c.trackClicks(), c.trackingDomain()));
     }
 
     /** Active campaigns whose contacts are all done and that have nothing left to send. */

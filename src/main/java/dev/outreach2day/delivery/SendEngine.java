@@ -61,6 +61,7 @@ class SendEngine implements SmartLifecycle {
     private final Mailboxes mailboxes;
     private final Domains domains;
     private final UnsubscribeTokens tokens;
+    private final Tracking tracking;
     private final DeliveryProperties props;
     private final O2dProperties platform;
     private final TransactionTemplate tx;
@@ -76,8 +77,9 @@ class SendEngine implements SmartLifecycle {
     private record Cached<T>(T value, long until) {}
 
     SendEngine(SendQueue queue, SendChecks checks, Campaigns campaigns, Contacts contacts, Mailboxes mailboxes, Domains domains,
-            UnsubscribeTokens tokens, DeliveryProperties props, O2dProperties platform, TransactionTemplate tx,
+            UnsubscribeTokens tokens, Tracking tracking, DeliveryProperties props, O2dProperties platform, TransactionTemplate tx,
             ApplicationEventPublisher events, Clock clock) {
+        this.tracking = tracking;
         this.queue = queue;
         this.checks = checks;
         this.campaigns = campaigns;
@@ -223,8 +225,16 @@ class SendEngine implements SmartLifecycle {
         String domain = ctx.mailbox.domain();
         String messageId = "<" + s.id() + "." + HexFormat.of().formatHex(RANDOM.generateSeed(4)) + "@" + domain + ">";
         String variantId = variant == null ? null : variant.id();
+        String html = rendered.html();
+        var links = new ArrayList<String>();
+        if (html != null && (campaign.get().trackOpens() || campaign.get().trackClicks())) {
+            String base = campaign.get().trackingDomain() == null ? platform.baseUrl()
+                    : java.net.URI.create(platform.baseUrl()).getScheme() + "://" + campaign.get().trackingDomain();
+            html = tracking.instrument(html, base, s.workspaceId(), s.id(), campaign.get().trackOpens(), campaign.get().trackClicks(),
+                    values.get("unsubscribeUrl"), links);
+        }
 
-        if (!reserve(ctx, variantId, subject, messageId, inReplyTo, now)) {
+        if (!reserve(ctx, variantId, subject, messageId, inReplyTo, now, links)) {
             return; // deferred inside reserve
         }
 
@@ -233,7 +243,7 @@ class SendEngine implements SmartLifecycle {
         try {
             String token = tokens.token(s.workspaceId(), s.contactId(), s.campaignId());
             MimeMessage message = OutgoingMessage.build(session, new OutgoingMessage.Spec(ctx.mailbox.address(),
-                    senderName(ctx.mailbox), contact.email(), name(contact), subject, rendered.text(), rendered.html(), messageId,
+                    senderName(ctx.mailbox), contact.email(), name(contact), subject, rendered.text(), html, messageId,
                     inReplyTo, references, platform.baseUrl() + "/u/" + token,
                     "mailto:" + ctx.mailbox.address() + "?subject=unsubscribe", Map.of()));
             if (props.dkim()) {
@@ -256,7 +266,8 @@ class SendEngine implements SmartLifecycle {
      * Takes the mailbox's gap slot and today's caps, and marks the send in flight, in one
      * transaction: either all of it holds, or nothing is taken and the send waits.
      */
-    private boolean reserve(SendChecks.Context ctx, String variantId, String subject, String messageId, String inReplyTo, Instant now) {
+    private boolean reserve(SendChecks.Context ctx, String variantId, String subject, String messageId, String inReplyTo, Instant now,
+            List<String> links) {
         SendRow s = ctx.send;
         long ws = s.workspaceId();
         var schedule = ctx.campaign.schedule();
@@ -285,6 +296,7 @@ class SendEngine implements SmartLifecycle {
                 status.setRollbackOnly(); // our claim ran out and another process has it now
                 return false;
             }
+            queue.saveLinks(ws, s.id(), links);
             return true;
         });
         if (!Boolean.TRUE.equals(ok) && deferral[0] != null) {
@@ -351,7 +363,8 @@ class SendEngine implements SmartLifecycle {
                 yield "failed";
             }
             case SmtpOutcome.Failed f -> {
-                mailboxTrouble(ctx, f.reason(), true, now);
+                // blocklists and policy refusals rest the mailbox; only a refused login marks it in error for the user
+                mailboxTrouble(ctx, f.reason(), failure instanceof jakarta.mail.AuthenticationFailedException, now);
                 queue.retryLater(s, node, now.plus(SmtpOutcome.backoff(s.attempts() + 1)), "mailbox_problem: " + f.reason(), reply, now);
                 releaseCaps(ctx);
                 yield "deferred";

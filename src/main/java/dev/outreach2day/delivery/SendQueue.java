@@ -158,10 +158,18 @@ class SendQueue {
                SET %1$s = campaign_stats.%1$s + 1
             """;
 
+    private static final String SAVE_LINK = "INSERT INTO send_links (workspace_id, send_id, idx, url) VALUES (:workspaceId, :sendId, :idx, :url) ON CONFLICT DO NOTHING";
+
     private final JdbcClient jdbc;
 
     SendQueue(JdbcClient jdbc) {
         this.jdbc = jdbc;
+    }
+
+    void saveLinks(long workspaceId, String sendId, List<String> urls) {
+        for (int i = 0; i < urls.size(); i++) {
+            jdbc.sql(SAVE_LINK).param("workspaceId", workspaceId).param("sendId", sendId).param("idx", i).param("url", urls.get(i)).update();
+        }
     }
 
     List<SendRow> claim(String node, Instant now, Instant leaseEnd, int limit) {

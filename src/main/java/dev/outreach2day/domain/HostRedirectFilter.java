@@ -41,7 +41,9 @@ class HostRedirectFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String host = request.getServerName() == null ? "" : request.getServerName().toLowerCase(Locale.ROOT);
-        if (!candidate(host)) {
+        String path = request.getRequestURI();
+        if (!candidate(host) || path.startsWith("/t/") || path.startsWith("/u/")) {
+            // tracking and unsubscribe links may be served on a workspace's tracking domain
             chain.doFilter(request, response);
             return;
         }

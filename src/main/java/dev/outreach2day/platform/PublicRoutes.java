@@ -27,6 +27,7 @@ public final class PublicRoutes {
             "/billing/stripe/webhook",    // protected by the Stripe-Signature HMAC
             "/billing/stripe/return",     // static "you can close this page" after Stripe Checkout
             "/u/*",                       // unsubscribe links in emails, protected by an HMAC-signed token
+            "/t/**",                      // open pixel and click redirects of tracked emails, HMAC-signed tokens
             "/favicon.ico",
             "/error");
 
