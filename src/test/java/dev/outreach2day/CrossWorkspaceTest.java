@@ -149,7 +149,19 @@ class CrossWorkspaceTest extends IntegrationTest {
             probe("GET", "/campaigns/{campaign_id}/launch-jobs/{job_id}", null, status(404)),
             probe("GET", "/campaigns/{campaign_id}/stats", null, status(404)),
             probe("GET", "/campaigns/{campaign_id}/sends", null, status(404)),
-            probe("GET", "/campaigns/{campaign_id}/sends", "/campaigns/{campaign_id}/sends?workspaceId={workspace_id}", null, status(403)));
+            probe("GET", "/campaigns/{campaign_id}/sends", "/campaigns/{campaign_id}/sends?workspaceId={workspace_id}", null, status(403)),
+            // imports: A's import job is not found for B; uploads to A's campaign are refused
+            probe("POST", "/campaigns/{campaign_id}/contacts/import", "/campaigns/{campaign_id}/contacts/import?workspaceId={workspace_id}",
+                    "{}", (r, f) -> assertThat(r.status()).isIn(403, 415)),
+            probe("POST", "/imports", "/imports?workspaceId={workspace_id}", "{}", (r, f) -> assertThat(r.status()).isIn(403, 415)),
+            probe("POST", "/imports/v3/submit", "/imports/v3/submit?workspaceId={workspace_id}", "{}", (r, f) -> assertThat(r.status()).isIn(403, 415)),
+            probe("GET", "/imports/{import_id}", null, status(404)),
+            probe("GET", "/campaigns/{campaign_id}/imports/{import_id}", null, status(404)),
+            probe("GET", "/imports/{import_id}/mapping-preview", null, status(404)),
+            probe("POST", "/imports/{import_id}/mapping/confirm", "{\"mapping\":{\"email\":\"email\"}}", status(404)),
+            probe("POST", "/imports/{import_id}/dead-letters/replay", "{}", status(404)),
+            probe("POST", "/imports/{import_id}/cancel", null, status(404)),
+            probe("GET", "/imports/{import_id}/runbook", null, status(404)));
 
 
 
@@ -190,7 +202,19 @@ class CrossWorkspaceTest extends IntegrationTest {
         vars.put("step_id", step);
         vars.put("mailbox_id", attached.json().get(0).get("mailboxId").asString());
         vars.put("job_id", launched.json().get("jobId").asString());
+        vars.put("import_id", uploadImport(a, campaign));
         return new Fixture(a, b, vars);
+    }
+
+    /** A's import job, uploaded as multipart like curl -F. */
+    private String uploadImport(Tenant a, String campaign) {
+        String boundary = "----cross";
+        String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n"
+                + "Content-Type: text/csv\r\n\r\nemail\r\nlead@a.example\r\n--" + boundary + "--\r\n";
+        var r = new Api(baseUrl(), a.apiKey()).send("POST", "/campaigns/" + campaign + "/contacts/import", body,
+                "multipart/form-data; boundary=" + boundary);
+        assertThat(r.status()).as(r.body()).isEqualTo(202);
+        return r.json().get("importId").asString();
     }
 
     @Test

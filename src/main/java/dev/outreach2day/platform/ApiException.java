@@ -65,6 +65,13 @@ public abstract sealed class ApiException extends RuntimeException {
         }
     }
 
+    /** 413: the upload is larger than a limit; the message names the limit. */
+    public static final class PayloadTooLarge extends ApiException {
+        public PayloadTooLarge(String detail) {
+            super("PAYLOAD_TOO_LARGE", detail);
+        }
+    }
+
     /** 503: a dependency (provider, DNS, mail server) is unavailable; safe to retry later. */
     public static final class Unavailable extends ApiException {
         public Unavailable(String code, String detail) {

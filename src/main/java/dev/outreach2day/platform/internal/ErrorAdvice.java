@@ -59,6 +59,7 @@ class ErrorAdvice {
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").body(new ErrorOut(u.detail(), u.code()));
             case ApiException.BadRequest b -> error(HttpStatus.BAD_REQUEST, b);
             case ApiException.PaymentRequired p -> error(HttpStatus.PAYMENT_REQUIRED, p);
+            case ApiException.PayloadTooLarge t -> error(HttpStatus.CONTENT_TOO_LARGE, t);
             case ApiException.Unavailable u -> ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                     .header(HttpHeaders.RETRY_AFTER, "30").body(new ErrorOut(u.detail(), u.code()));
         };
