@@ -40,7 +40,9 @@ import java.util.regex.Pattern;
  * characters, or is "closed" lines later by a quote followed by more text) is taken for a stray
  * quote: its row is flagged {@link #UNTERMINATED_QUOTE} and the lines it swallowed are read again
  * as rows of their own, so one bad quote costs one row, not the rest of the file. Undecodable bytes
- * become U+FFFD. Field values are delivered as written (not trimmed).
+ * become U+FFFD. Excel's {@code sep=;} first line is honoured and skipped, and its leading-zero
+ * form {@code ="0049…"} is read as the text inside. Otherwise field values are delivered as
+ * written (not trimmed).
  */
 final class CsvSource {
 
@@ -502,6 +504,7 @@ final class CsvSource {
         private static final int UNQUOTED = 1;   // in unquoted data; quotes are literal
         private static final int QUOTED = 2;     // inside quotes
         private static final int QUOTE_SEEN = 3; // a quote inside quotes: closing, or the first of ""
+        private static final int CLOSED_BLANKS = 4; // blanks after a closing quote
 
         private final Reader in;
         private final char delim;
@@ -512,6 +515,7 @@ final class CsvSource {
         private boolean eof;
         private boolean swallowLf;
         private final StringBuilder sb = new StringBuilder(256);
+        private final StringBuilder blanks = new StringBuilder();
         private boolean cut;
         int expectedFields = 8;
 
@@ -571,9 +575,14 @@ final class CsvSource {
                     // end of input
                     switch (state) {
                         case QUOTED -> {
-                            recover(false);
+                            recover(false, "");
                             state = UNQUOTED;
                             continue;
+                        }
+                        case CLOSED_BLANKS -> {
+                            sb.append(blanks);
+                            endField(out);
+                            return true;
                         }
                         default -> {
                             endField(out);
@@ -638,14 +647,14 @@ final class CsvSource {
                         sb.append(b, start, p - start);
                         pos = p;
                         if (sb.length() > MAX_FIELD_CHARS || breaks > MAX_QUOTED_LINE_BREAKS) {
-                            recover(false);
+                            recover(false, "");
                             state = UNQUOTED;
                         } else if (p < l) {
                             pos++;
                             state = QUOTE_SEEN;
                         }
                     }
-                    default -> { // QUOTE_SEEN
+                    case QUOTE_SEEN -> {
                         char c = b[pos];
                         if (c == '"') {
                             sb.append('"');
@@ -660,13 +669,27 @@ final class CsvSource {
                             endField(out);
                             swallowLf = c == '\r';
                             return true;
+                        } else {
+                            blanks.setLength(0);
+                            state = CLOSED_BLANKS;
+                        }
+                    }
+                    default -> { // CLOSED_BLANKS: text after a closing quote, blanks first
+                        char c = b[pos];
+                        if (c == ' ' || (c == '\t' && delim != '\t')) {
+                            blanks.append(c);
+                            pos++;
+                        } else if (c == delim || c == '\n' || c == '\r') {
+                            sb.append(blanks); // "Acme"  , → "Acme  "
+                            state = UNQUOTED;
                         } else if (breaks > 0) {
                             // "closed" lines later by a quote that is followed by more text: the
                             // opening quote was a stray one
-                            recover(true);
+                            recover(true, blanks);
                             state = UNQUOTED;
                         } else {
-                            state = UNQUOTED; // "Bob" Jr → Bob Jr
+                            sb.append(blanks); // "Bob" Jr → Bob Jr
+                            state = UNQUOTED;
                         }
                     }
                 }
@@ -678,7 +701,7 @@ final class CsvSource {
          * was written: quotes doubled again, plus the closing quote if one was consumed) and read it
          * again as unquoted data, which ends this record at its first line break.
          */
-        private void recover(boolean closingQuoteConsumed) {
+        private void recover(boolean closingQuoteConsumed, CharSequence consumedAfter) {
             problem = UNTERMINATED_QUOTE;
             var raw = new StringBuilder(sb.length() + 16);
             for (int i = 0; i < sb.length(); i++) {
@@ -687,6 +710,7 @@ final class CsvSource {
                 if (c == '"') raw.append('"');
             }
             if (closingQuoteConsumed) raw.append('"');
+            raw.append(consumedAfter);
             int rest = len - pos;
             char[] pushed = new char[raw.length() + rest];
             raw.getChars(0, raw.length(), pushed, 0);

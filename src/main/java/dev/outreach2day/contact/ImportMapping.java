@@ -111,7 +111,7 @@ final class ImportMapping {
             if (target != null && taken.add(target)) targets[i] = target;
         }
         if (!taken.contains(EMAIL)) {
-            int col = emailColumnByContent(headers.size(), sampleRows == null ? List.of() : sampleRows, targets);
+            int col = emailColumnByContent(headers.size(), sampleRows == null ? List.of() : sampleRows);
             if (col < 0 && (sampleRows == null || sampleRows.isEmpty())) col = emailColumnByName(headers, targets);
             if (col >= 0) {
                 if (targets[col] != null) taken.remove(targets[col]);
@@ -155,7 +155,7 @@ final class ImportMapping {
         return null;
     }
 
-    private static int emailColumnByContent(int columns, List<List<String>> rows, String[] targets) {
+    private static int emailColumnByContent(int columns, List<List<String>> rows) {
         int best = -1;
         double bestShare = 0.5; // more than half of the column's non-blank values
         for (int c = 0; c < columns; c++) {

@@ -81,6 +81,8 @@ class SendChecks {
             return switch (c.campaign.status()) {
                 case "active" -> Decision.PROCEED;
                 case "paused" -> new Decision.Defer(c.now.plusSeconds(60), "campaign_paused");
+                // a launch commits its first sends batch by batch and only then makes the campaign active
+                case "draft" -> new Decision.Defer(c.now.plusSeconds(5), "campaign_launching");
                 default -> new Decision.Skip("campaign_" + c.campaign.status());
             };
         }
@@ -175,27 +177,28 @@ class SendChecks {
                 c.policy = policy.get();
                 return Decision.PROCEED;
             }
-            var candidates = new ArrayList<SendingMailbox>();
-            var views = new ArrayList<MailboxView>();
+            // One query for the campaign's mailboxes; then try them in weighted-random order and
+            // take the first with capacity, so a send usually checks one or two mailboxes, not all.
+            var views = new java.util.HashMap<String, MailboxView>();
+            mailboxes.byIds(ws, c.campaign.mailboxes().stream().map(SendingMailbox::mailboxId).toList())
+                    .forEach(v -> views.put(v.id(), v));
+            var remaining = new ArrayList<SendingMailbox>(c.campaign.mailboxes().stream().filter(p -> views.containsKey(p.mailboxId())).toList());
+            var random = new SplittableRandom((c.send.id() + c.now.toEpochMilli()).hashCode());
             Instant soonest = null;
-            for (SendingMailbox p : c.campaign.mailboxes()) {
-                var m = mailboxes.byIds(ws, List.of(p.mailboxId())).stream().findFirst();
-                if (m.isEmpty()) continue;
-                Decision d = usable(c, m.get(), p);
+            while (!remaining.isEmpty()) {
+                SendingMailbox p = remaining.remove(weighted(remaining, random));
+                MailboxView m = views.get(p.mailboxId());
+                Decision d = usable(c, m, p);
                 if (d instanceof Decision.Proceed) {
-                    candidates.add(p);
-                    views.add(m.get());
-                } else if (d instanceof Decision.Defer defer && (soonest == null || defer.until().isBefore(soonest))) {
+                    c.mailbox = m;
+                    c.policy = p;
+                    return Decision.PROCEED;
+                }
+                if (d instanceof Decision.Defer defer && (soonest == null || defer.until().isBefore(soonest))) {
                     soonest = defer.until();
                 }
             }
-            if (candidates.isEmpty()) {
-                return new Decision.Defer(soonest != null ? soonest : c.now.plusSeconds(900), "no_mailbox_available");
-            }
-            int pick = weighted(candidates, new SplittableRandom((c.send.id() + c.now.toEpochMilli()).hashCode()));
-            c.mailbox = views.get(pick);
-            c.policy = candidates.get(pick);
-            return Decision.PROCEED;
+            return new Decision.Defer(soonest != null ? soonest : c.now.plusSeconds(900), "no_mailbox_available");
         }
 
         /** Active, not paused by the campaign or by failures, under today's caps, gap passed. */

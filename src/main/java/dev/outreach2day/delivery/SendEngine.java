@@ -286,7 +286,9 @@ class SendEngine implements SmartLifecycle {
             for (var cap : caps(ctx)) {
                 if (!queue.reserveDay(ws, cap.scope(), ctx.day(), cap.limit())) {
                     deferral[0] = cap.reason();
-                    until[0] = tomorrow;
+                    // a first email that lost its chosen mailbox's last slot to another send chooses again; the rest wait for tomorrow
+                    until[0] = s.stepOrder() == 1 && s.mailboxId() == null && cap.scope().endsWith(ctx.mailbox.id())
+                            ? now.plusSeconds(1) : tomorrow;
                     status.setRollbackOnly();
                     return false;
                 }

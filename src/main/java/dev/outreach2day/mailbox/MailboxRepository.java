@@ -37,6 +37,10 @@ class MailboxRepository {
              FROM mailboxes WHERE workspace_id = :workspaceId AND status <> 'deleted' ORDER BY address
             """;
 
+    private static final String BY_IDS = "SELECT " + COLUMNS + """
+             FROM mailboxes WHERE workspace_id = :workspaceId AND id = ANY(:ids) AND status <> 'deleted'
+            """;
+
     private static final String BY_ADDRESSES = "SELECT " + COLUMNS + """
              FROM mailboxes WHERE workspace_id = :workspaceId AND address = ANY(:addresses) AND status <> 'deleted'
             """;
@@ -106,6 +110,11 @@ class MailboxRepository {
 
     List<MailboxRow> byAddresses(long workspaceId, List<String> addresses) {
         return jdbc.sql(BY_ADDRESSES).param("workspaceId", workspaceId).param("addresses", addresses.toArray(String[]::new))
+                .query(MailboxRepository::map).list();
+    }
+
+    List<MailboxRow> byIds(long workspaceId, List<String> ids) {
+        return jdbc.sql(BY_IDS).param("workspaceId", workspaceId).param("ids", ids.toArray(String[]::new))
                 .query(MailboxRepository::map).list();
     }
 

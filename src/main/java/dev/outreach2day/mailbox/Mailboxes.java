@@ -30,7 +30,7 @@ public class Mailboxes {
     }
 
     public Optional<SmtpLogin> smtpLogin(long workspaceId, String mailboxId) {
-        return repository.list(workspaceId).stream().filter(m -> m.id().equals(mailboxId) && m.smtp().password() != null)
+        return repository.byIds(workspaceId, List.of(mailboxId)).stream().filter(m -> m.smtp().password() != null)
                 .findFirst().map(m -> new SmtpLogin(m.smtp().host(), m.smtp().port(), m.smtp().security(), m.smtp().username(),
                         vault.decrypt(m.smtp().password(), m.provider().equals("local") ? "mailbox:" + m.address()
                                 : "mailbox-smtp:" + m.address())));
@@ -45,13 +45,14 @@ public class Mailboxes {
     public Optional<MailboxView> find(long workspaceId, String idOrAddress) {
         if (idOrAddress == null) return Optional.empty();
         if (idOrAddress.startsWith("mbx_")) {
-            return repository.list(workspaceId).stream().filter(m -> m.id().equals(idOrAddress)).findFirst().map(Mailboxes::view);
+            return repository.byIds(workspaceId, List.of(idOrAddress)).stream().findFirst().map(Mailboxes::view);
         }
         return EmailAddresses.normalize(idOrAddress).flatMap(a -> repository.find(workspaceId, a)).map(Mailboxes::view);
     }
 
     public List<MailboxView> byIds(long workspaceId, List<String> ids) {
-        return repository.list(workspaceId).stream().filter(m -> ids.contains(m.id())).map(Mailboxes::view).toList();
+        if (ids.isEmpty()) return List.of();
+        return repository.byIds(workspaceId, ids).stream().map(Mailboxes::view).toList();
     }
 
     private static MailboxView view(MailboxRepository.MailboxRow m) {

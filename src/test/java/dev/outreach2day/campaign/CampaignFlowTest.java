@@ -173,7 +173,8 @@ class CampaignFlowTest extends IntegrationTest {
         jdbc.sql("UPDATE mailboxes SET status = 'error' WHERE address = :a").param("a", mine.get(1)).update();
         assertThat(api.post("/campaigns/" + id + "/mailboxes", "{\"mailboxes\":[\"" + mine.get(1) + "\"]}").status()).isEqualTo(422);
 
-        String mailboxId = attached.json().get(0).get("mailboxId").asString();
+        String mailboxId = java.util.stream.StreamSupport.stream(attached.json().spliterator(), false)
+                .filter(m -> m.get("mailbox").asString().equals(mine.get(0))).findFirst().orElseThrow().get("mailboxId").asString();
         var paused = api.patch("/campaigns/" + id + "/mailboxes/" + mailboxId, "{\"paused\":true,\"weight\":3}");
         assertThat(paused.status()).isEqualTo(200);
         assertThat(paused.json().get("status").asString()).isEqualTo("paused");

@@ -262,6 +262,15 @@ class CsvSourceTest {
     }
 
     @Test
+    void blanksAfterAClosingMultiLineQuoteAreNoStrayQuote() throws IOException {
+        Path f = file("email,address,city\na@x.io,\"Street 1\nBackyard\"  ,Berlin\nb@x.io,\"Road 2\n\"\t\n");
+        var all = rows(f);
+        assertThat(all).extracting(Row::problem).containsExactly(null, "RAGGED_ROW");
+        assertThat(all.get(0).fields()).containsExactly("a@x.io", "Street 1\nBackyard  ", "Berlin");
+        assertThat(all.get(1).fields()).containsExactly("b@x.io", "Road 2\n\t");
+    }
+
+    @Test
     void lfCrlfAndLoneCrLineEndings() throws IOException {
         for (String eol : List.of("\n", "\r\n", "\r")) {
             Path f = file("email,name" + eol + "a@x.io,A" + eol + "b@x.io,B" + eol);
