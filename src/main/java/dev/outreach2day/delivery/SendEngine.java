@@ -338,7 +338,11 @@ class SendEngine implements SmartLifecycle {
         String reply = failure == null ? null : abbreviate(failure.getMessage());
         String status = tx.execute(t -> switch (outcome) {
             case SmtpOutcome.Sent sent -> {
-                queue.markSent(s, node, "250 accepted", now);
+                var before = queue.markSent(s, node, "250 accepted", now);
+                if (before.isPresent() && before.get().equals("unknown")) {
+                    // the reaper counted it unknown (today, in practice: leases are minutes); it was sent after all
+                    queue.uncountUnknown(ws, s.campaignId(), ctx.day(), s.stepOrder(), variantId, ctx.mailbox.id());
+                }
                 queue.count(ws, s.campaignId(), ctx.day(), s.stepOrder(), variantId, ctx.mailbox.id(), "sent");
                 queue.mailboxOk(ws, ctx.mailbox.id(), now);
                 var next = ctx.campaign.step(s.stepOrder() + 1);

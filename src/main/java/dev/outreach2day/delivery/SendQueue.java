@@ -60,11 +60,23 @@ class SendQueue {
              WHERE workspace_id = :workspaceId AND id = :id AND status = 'planned' AND locked_by = :node
             """;
 
-    /** Sent; also from 'unknown' (the reaper was early, the SMTP server did accept it). */
+    /**
+     * Sent; also from 'unknown' (the reaper was early, the SMTP server did accept it). Returns the
+     * status it had, so a send the reaper had counted as unknown is moved, not counted twice.
+     */
     private static final String MARK_SENT = """
+            WITH before AS (SELECT status FROM sends WHERE workspace_id = :workspaceId AND id = :id FOR UPDATE)
             UPDATE sends SET status = 'sent', sent_at = :now, smtp_reply = :reply, reason = NULL, locked_by = NULL,
                    locked_until = NULL, updated_at = :now
-             WHERE workspace_id = :workspaceId AND id = :id AND status IN ('in_flight', 'unknown') AND locked_by = :node
+              FROM before
+             WHERE workspace_id = :workspaceId AND id = :id AND sends.status IN ('in_flight', 'unknown') AND locked_by = :node
+            RETURNING before.status
+            """;
+
+    private static final String UNCOUNT_UNKNOWN = """
+            UPDATE campaign_stats SET unknown = unknown - 1
+             WHERE workspace_id = :workspaceId AND campaign_id = :campaignId AND day = :day AND step_order = :stepOrder
+               AND variant_id = :variantId AND mailbox_id = :mailboxId AND unknown > 0
             """;
 
     private static final String MARK_FINAL = """
@@ -195,9 +207,17 @@ class SendQueue {
                 .update() == 1;
     }
 
-    boolean markSent(SendRow s, String node, String reply, Instant now) {
+    /** The status the send had before (in_flight, or unknown when the reaper had given up on it); empty when it was not ours. */
+    Optional<String> markSent(SendRow s, String node, String reply, Instant now) {
         return jdbc.sql(MARK_SENT).param("workspaceId", s.workspaceId()).param("id", s.id()).param("node", node)
-                .param("reply", reply).param("now", ts(now)).update() == 1;
+                .param("reply", reply).param("now", ts(now)).query(String.class).optional();
+    }
+
+    /** Takes back an 'unknown' the reaper counted (on the day it reaped) for a send that turned out sent. */
+    void uncountUnknown(long workspaceId, String campaignId, LocalDate day, int stepOrder, String variantId, String mailboxId) {
+        jdbc.sql(UNCOUNT_UNKNOWN).param("workspaceId", workspaceId).param("campaignId", campaignId).param("day", day)
+                .param("stepOrder", stepOrder).param("variantId", variantId == null ? "" : variantId)
+                .param("mailboxId", mailboxId == null ? "" : mailboxId).update();
     }
 
     boolean markFinal(SendRow s, String node, String status, String reason, String reply, Instant now) {
