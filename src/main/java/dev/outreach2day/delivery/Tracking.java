@@ -1,17 +1,10 @@
 package dev.outreach2day.delivery;
 
 import dev.outreach2day.platform.PlatformSecrets;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,14 +16,13 @@ import org.springframework.stereotype.Component;
 class Tracking {
 
     private static final Pattern LINK = Pattern.compile("(<a\\b[^>]*?\\bhref\\s*=\\s*)([\"'])(https?://[^\"']+)\\2", Pattern.CASE_INSENSITIVE);
-    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
     record Target(long workspaceId, String sendId) {}
 
-    private final SecretKeySpec key;
+    private final SignedTokens tokens;
 
     Tracking(PlatformSecrets secrets) {
-        this.key = new SecretKeySpec(secrets.get("tracking-hmac"), "HmacSHA256");
+        this.tokens = new SignedTokens(secrets, "tracking-hmac");
     }
 
     /** Rewrites links (except the unsubscribe link) and appends the open pixel; {@code links} receives the originals in order. */
@@ -63,30 +55,17 @@ class Tracking {
     }
 
     String token(long workspaceId, String sendId) {
-        String payload = workspaceId + "." + sendId;
-        return B64.encodeToString(payload.getBytes(StandardCharsets.US_ASCII)) + "." + B64.encodeToString(mac(payload));
+        return tokens.sign(workspaceId + "." + sendId);
     }
 
     Optional<Target> verify(String token) {
-        try {
-            int dot = token.lastIndexOf('.');
-            if (dot <= 0) return Optional.empty();
-            String payload = new String(Base64.getUrlDecoder().decode(token.substring(0, dot)), StandardCharsets.US_ASCII);
-            if (!MessageDigest.isEqual(Base64.getUrlDecoder().decode(token.substring(dot + 1)), mac(payload))) return Optional.empty();
+        return tokens.verify(token).flatMap(payload -> {
             String[] parts = payload.split("\\.", 2);
-            return parts.length == 2 ? Optional.of(new Target(Long.parseLong(parts[0]), parts[1])) : Optional.empty();
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
-    private byte[] mac(String payload) {
-        try {
-            Mac m = Mac.getInstance("HmacSHA256");
-            m.init(key);
-            return Arrays.copyOf(m.doFinal(payload.getBytes(StandardCharsets.US_ASCII)), 16);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+            try {
+                return parts.length == 2 ? Optional.of(new Target(Long.parseLong(parts[0]), parts[1])) : Optional.empty();
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        });
     }
 }
