@@ -1,0 +1,1300 @@
+package dev.outreach2day.unibox;
+
+import java.text.Normalizer;
+import java.time.DayOfWeek;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.TemporalAdjusters;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Classifies a reply to a cold email into the Unibox intents {@value #INTERESTED}, {@value #NOT_INTERESTED},
+ * {@value #OUT_OF_OFFICE}, {@value #UNSUBSCRIBE} and {@value #NEUTRAL} (plus {@value #BOUNCED} for text that is
+ * plainly a non-delivery notice). Pure Java: rules and weighted phrase lists in English, German, French and
+ * Spanish; no model, no network, no state.
+ *
+ * <p>Pipeline:
+ * <ol>
+ *   <li>Non-delivery notices (subject words such as "Undeliverable", "Unzustellbar", "Non remis", DSN headers,
+ *       SMTP 5.x.x codes) are {@value #BOUNCED}.</li>
+ *   <li>RFC 3834 auto-reply headers ({@code Auto-Submitted} other than {@code no}, {@code X-Autoreply},
+ *       {@code X-Autorespond}, {@code Precedence: auto_reply}; Exchange's generated-message headers together with
+ *       auto-reply subject words) make it {@value #OUT_OF_OFFICE}.</li>
+ *   <li>Only the newest part of the text is read: lines quoted with {@code >}, the quoted history after
+ *       "On … wrote:" / "Am … schrieb …:" / "Le … a écrit :" / "El … escribió:" / "-----Original Message-----" /
+ *       Outlook "From: … Sent: …" header blocks, signatures after "-- " or "Sent from my iPhone", and a closing
+ *       ("Best regards", "Mit freundlichen Grüßen", "Cordialement", "Saludos"…) near the end are dropped.</li>
+ *   <li>Weighted phrases are found on a folded copy (lower case, accents removed, ß → ss, typographic
+ *       apostrophes made ASCII), whole words only; a phrase lying inside a longer phrase found is not counted
+ *       ("not interested" hides "interested"). An interest phrase preceded in its clause by a negator
+ *       ("not", "nicht", "kein", "pas", "no", "sin"…) or followed by "nicht"/"pas" counts as not interested; one
+ *       preceded by a condition ("if", "falls", "si", "bei"…) is ignored.</li>
+ *   <li>Decision: out-of-office wording that outweighs every intent wins; then unsubscribe &gt; not interested &gt;
+ *       interested whenever the stronger class has a clear signal (score ≥ {@value #STRONG}); otherwise the
+ *       highest score ≥ {@value #MIN_SCORE}; an interest weaker than referral/identity wording ("forwarding
+ *       to my colleague", "who are you?") is {@value #NEUTRAL}; nothing clear is {@value #NEUTRAL}.</li>
+ * </ol>
+ * For out-of-office replies the return date is parsed when stated ("back on March 12", "until 04/21/2025",
+ * "bis zum 12.03.", "jusqu'au 12 mars", "hasta el 12 de marzo", ISO dates, "back on Monday", "ab Oktober");
+ * a date without a year is the next one not before {@code today}. Numeric dates are day-first except in English,
+ * where they are month-first (US) unless only day-first is possible or the text looks British.
+ */
+public final class ReplyClassifier {
+
+    public static final String INTERESTED = "interested";
+    public static final String NOT_INTERESTED = "not_interested";
+    public static final String OUT_OF_OFFICE = "out_of_office";
+    public static final String UNSUBSCRIBE = "unsubscribe";
+    public static final String NEUTRAL = "neutral";
+    public static final String BOUNCED = "bounced";
+
+    /** The classification: one of the intent constants, a confidence in [0.5, 0.99], the return date of an
+     *  out-of-office reply when stated (else null), and the signals that led to it, for display and debugging. */
+    public record Result(String intent, double confidence, LocalDate returnDate, List<String> signals) {
+        public Result {
+            Objects.requireNonNull(intent, "intent");
+            signals = signals == null ? List.of() : List.copyOf(signals);
+        }
+    }
+
+    static final double MIN_SCORE = 1.0;
+    static final double STRONG = 1.5;
+
+    private ReplyClassifier() {}
+
+    /** Classifies with today's UTC date as the reference for return dates without a year. */
+    public static Result classify(String subject, String text, Map<String, String> headers) {
+        return classify(subject, text, headers, LocalDate.now(ZoneOffset.UTC));
+    }
+
+    /**
+     * Classifies a reply.
+     *
+     * @param subject the reply's subject (may be null)
+     * @param text    the reply's plain-text body, quoted history included (may be null; simple HTML is tolerated)
+     * @param headers the message headers, names case-insensitive (may be null or empty)
+     * @param today   the reference date for return dates stated without a year
+     */
+    public static Result classify(String subject, String text, Map<String, String> headers, LocalDate today) {
+        Objects.requireNonNull(today, "today");
+        String subj = subject == null ? "" : subject.strip();
+        String raw = text == null ? "" : text;
+        Map<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        if (headers != null) headers.forEach((k, v) -> { if (k != null) h.put(k, v == null ? "" : v); });
+        List<String> signals = new ArrayList<>();
+
+        if (looksLikeHtml(raw)) {
+            raw = htmlToText(raw);
+            signals.add("html-converted");
+        }
+        String subjectLead = fold(subjectLead(subj)).text();
+
+        // 1. bounces
+        Bounce bounce = bounce(subjectLead, raw, h);
+        if (bounce.score() >= 2.5 && !bounce.delay()) {
+            signals.addAll(bounce.signals());
+            double conf = Math.min(0.99, 0.8 + 0.04 * bounce.score());
+            return new Result(BOUNCED, round(conf), null, signals);
+        }
+
+        // 2. the newest part of the text
+        Stripped stripped = strip(raw);
+        signals.addAll(stripped.signals());
+        String body = stripped.text();
+        Folded fb = fold(body);
+        String lang = detectLanguage(fb.text());
+        signals.add("lang:" + lang);
+
+        if (bounce.delay()) {
+            signals.addAll(bounce.signals());
+            signals.add("delivery-delay-notice");
+            return new Result(NEUTRAL, 0.9, null, signals);
+        }
+
+        // 3. RFC 3834 / vendor auto-reply headers
+        List<String> headerSignals = autoReplyHeaders(h, subjectLead);
+
+        // 4. phrases
+        EnumMap<Kind, Double> score = new EnumMap<>(Kind.class);
+        for (Kind k : Kind.values()) score.put(k, 0.0);
+        List<Hit> hits = findHits(fb, lang);
+        Set<String> counted = new LinkedHashSet<>();
+        for (Hit hit : hits) {
+            if (hit.kind() == Kind.IGNORE) {
+                if (hit.note() != null) signals.add(hit.describe());
+                continue;
+            }
+            String key = hit.kind() + "|" + hit.label();
+            if (!counted.add(key)) continue;
+            score.merge(hit.kind(), hit.weight(), Double::sum);
+            signals.add(hit.describe());
+        }
+        for (Hit hit : wholeMessageHits(body)) {
+            score.merge(hit.kind(), hit.weight(), Double::sum);
+            signals.add(hit.describe());
+        }
+        for (Rule rule : SUBJECT_RULES) {
+            if (rule.pattern().matcher(subjectLead).find()) {
+                score.merge(rule.kind(), rule.weight(), Double::sum);
+                signals.add("subject:" + rule.kind().intent + " '" + rule.label() + "'");
+            }
+        }
+        String subjectOnly = fold(stripReplyPrefixes(subj)).text().replaceAll("[^\\p{L}\\p{N}' ]", " ").strip().replaceAll("\\s+", " ");
+        if (fb.text().isBlank() && SUBJECT_UNSUBSCRIBE.matcher(subjectOnly).matches()) {
+            score.merge(Kind.UNSUBSCRIBE, 2.5, Double::sum);
+            signals.add("subject:unsubscribe '" + subjectOnly + "'");
+        }
+
+        double un = score.get(Kind.UNSUBSCRIBE), ni = score.get(Kind.NOT_INTERESTED), in = score.get(Kind.INTERESTED);
+        double ooo = score.get(Kind.OUT_OF_OFFICE), neu = score.get(Kind.NEUTRAL);
+        boolean shortReply = wordCount(fb.text()) <= 4;
+
+        LocalDate returnDate = null;
+        if (!headerSignals.isEmpty() || ooo >= STRONG) {
+            DateFinding found = ReturnDates.find(fb.text(), lang, today);
+            if (found != null) {
+                returnDate = found.date();
+                ooo += 0.5;
+                signals.add("return-date:" + found.date() + " ('" + found.source().strip() + "')");
+            }
+        }
+
+        if (!headerSignals.isEmpty()) {
+            signals.addAll(0, headerSignals);
+            double conf = ooo >= STRONG ? 0.99 : 0.95;
+            return new Result(OUT_OF_OFFICE, conf, returnDate, signals);
+        }
+        double maxIntent = Math.max(un, Math.max(ni, in));
+        if (ooo >= 2.0 && ooo > maxIntent) {
+            return new Result(OUT_OF_OFFICE, confidence(ooo, maxIntent, false), returnDate, signals);
+        }
+        if (un >= STRONG) return new Result(UNSUBSCRIBE, confidence(un, Math.max(ni, in), shortReply), null, signals);
+        if (ni >= STRONG) return new Result(NOT_INTERESTED, confidence(ni, Math.max(in, un), shortReply), null, signals);
+        if (maxIntent >= MIN_SCORE) {
+            if (un == maxIntent) return new Result(UNSUBSCRIBE, confidence(un, Math.max(ni, in), shortReply), null, signals);
+            if (ni == maxIntent) return new Result(NOT_INTERESTED, confidence(ni, Math.max(in, un), shortReply), null, signals);
+            if (in >= neu) return new Result(INTERESTED, confidence(in, Math.max(Math.max(ni, un), neu), shortReply), null, signals);
+            signals.add("interest-outweighed-by-neutral");
+        }
+        if (ooo >= STRONG) {
+            return new Result(OUT_OF_OFFICE, confidence(ooo, maxIntent, false), returnDate, signals);
+        }
+        double conf = neu > 0 ? 0.6 + 0.3 * (1 - Math.exp(-neu / 2)) : 0.6;
+        if (Math.max(maxIntent, ooo) >= 0.5) conf -= 0.1;
+        return new Result(NEUTRAL, round(Math.max(0.5, conf)), null, signals);
+    }
+
+    /** The newest part of a reply: quoted history, signatures and closings removed (see the class comment). */
+    public static String latestReply(String text) {
+        String raw = text == null ? "" : text;
+        if (looksLikeHtml(raw)) raw = htmlToText(raw);
+        return strip(raw).text();
+    }
+
+    private static double confidence(double score, double runnerUp, boolean shortReply) {
+        double strength = 1 - Math.exp(-score / 2.0);
+        double margin = score / (score + Math.max(0, runnerUp));
+        double c = 0.5 + 0.49 * strength * (0.5 + 0.5 * margin);
+        if (shortReply) c += 0.05;
+        return round(Math.max(0.5, Math.min(0.99, c)));
+    }
+
+    private static double round(double d) {
+        return Math.round(d * 100) / 100.0;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Folding: lower case, accents removed, compatibility forms, ß → ss, typographic punctuation made ASCII.
+    // The origin of every folded char is kept so that the original spelling can be consulted ("sí" vs "si").
+    // ------------------------------------------------------------------------------------------------------------
+
+    record Folded(String text, int[] origin, String original) {
+        char originalAt(int foldedIndex) {
+            return foldedIndex < origin.length ? original.charAt(origin[foldedIndex]) : ' ';
+        }
+    }
+
+    static Folded fold(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        int[] origin = new int[s.length() * 2 + 4];
+        int n = 0;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            String piece = foldCodePoint(cp);
+            for (int j = 0; j < piece.length(); j++) {
+                if (n == origin.length) origin = Arrays.copyOf(origin, n * 2);
+                origin[n++] = i;
+                sb.append(piece.charAt(j));
+            }
+            i += Character.charCount(cp);
+        }
+        return new Folded(sb.toString(), Arrays.copyOf(origin, n), s);
+    }
+
+    private static String foldCodePoint(int cp) {
+        switch (cp) {
+            case '\r', '\u200B', '\u200C', '\u200D', '\uFEFF', '\u00AD' -> { return ""; }
+            case '\n' -> { return "\n"; }
+            case '\u2019', '\u2018', '\u201B', '\u02BC', '`', '\u00B4' -> { return "'"; }
+            case '\u201C', '\u201D', '\u201E', '\u00AB', '\u00BB' -> { return "\""; }
+            case '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2212' -> { return "-"; }
+            case '\u00DF', '\u1E9E' -> { return "ss"; }
+            case '\u00E6', '\u00C6' -> { return "ae"; }
+            case '\u0153', '\u0152' -> { return "oe"; }
+            case '\u00F8', '\u00D8' -> { return "o"; }
+            default -> { }
+        }
+        if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) return " ";
+        if (cp < 128) return String.valueOf((char) Character.toLowerCase(cp));
+        String d = Normalizer.normalize(new String(Character.toChars(cp)), Normalizer.Form.NFKD);
+        StringBuilder out = new StringBuilder(d.length());
+        d.codePoints().filter(c -> Character.getType(c) != Character.NON_SPACING_MARK
+                        && Character.getType(c) != Character.COMBINING_SPACING_MARK
+                        && Character.getType(c) != Character.ENCLOSING_MARK)
+                .map(Character::toLowerCase)
+                .forEach(out::appendCodePoint);
+        if (out.isEmpty()) return "";
+        String r = out.toString();
+        return r.equals("\u00DF") ? "ss" : r;
+    }
+
+    private static boolean isWordChar(char c) {
+        return Character.isLetterOrDigit(c);
+    }
+
+    private static int wordCount(String folded) {
+        int count = 0;
+        boolean in = false;
+        for (int i = 0; i < folded.length(); i++) {
+            boolean w = isWordChar(folded.charAt(i));
+            if (w && !in) count++;
+            in = w;
+        }
+        return count;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Quote, signature and closing stripping
+    // ------------------------------------------------------------------------------------------------------------
+
+    record Stripped(String text, List<String> signals) {}
+
+    private static final Pattern REPLY_HEADER = Pattern.compile(
+            "^(?:on|am|le|el|em|op|il)\\b.{0,300}?\\b(?:wrote|schrieb|a ecrit|escribio|escreveu|schreef|ha scritto)\\b.{0,200}:\\s*$");
+    private static final Pattern REPLY_HEADER_TAIL = Pattern.compile(
+            "^.{0,300}(?:[@\\d]).{0,300}\\b(?:wrote|schrieb|a ecrit|escribio)\\s*:\\s*$");
+    private static final Pattern REPLY_HEADER_START = Pattern.compile("^(?:on|am|le|el)\\s.*");
+    private static final Pattern ORIGINAL_MESSAGE = Pattern.compile(
+            "^[-_=*\\s]*(?:original message|urspr[u]ngliche nachricht|originalnachricht|message d'origine|message original"
+                    + "|mensaje original|forwarded message|weitergeleitete nachricht|message transfere|mensaje reenviado"
+                    + "|begin forwarded message|debut du message reexpedie)[-_=*:\\s]*$");
+    private static final Pattern FROM_LINE = Pattern.compile("^\\*?(?:from|von|de|da|van)\\s?\\*?\\s?:\\s*\\S.*");
+    private static final Pattern SENT_LINE = Pattern.compile(
+            "^\\*?(?:sent|date|gesendet|datum|envoye|date d'envoi|enviado|enviado el|fecha|inviato|verzonden)\\s?\\*?\\s?:.*");
+    private static final Pattern UNDERSCORES = Pattern.compile("^_{10,}\\s*$");
+    private static final Pattern MOBILE_SIGNATURE = Pattern.compile(
+            "^(?:sent from my|sent from outlook|sent from mail for|sent from yahoo|sent from samsung|sent via|get outlook for"
+                    + "|von meinem|gesendet von meinem|gesendet mit|envoye de mon|envoye depuis|envoye a partir|obtenir outlook"
+                    + "|telecharger outlook|enviado desde|enviado con|obtener outlook|descargar outlook)\\b.*");
+    private static final Pattern DISCLAIMER = Pattern.compile(
+            "^(?:this e ?mail and any|this message and any|this message (?:is|may be) confidential|confidentiality notice"
+                    + "|disclaimer\\s*:|diese e ?mail enthalt|diese nachricht enthalt|ce message et|ce courriel|ce message est confidentiel"
+                    + "|este mensaje y|este correo electronico y|este correo y|aviso de confidencialidad|aviso legal\\s*:).*");
+    /** Multi-word closings may be followed by a name on the same line. */
+    private static final Pattern CLOSING = Pattern.compile(
+            "^(?:(?:best|kind|warm|warmest|many|with kind|with best|all the best|kindest)\\s+regards|best wishes|yours truly|yours sincerely"
+                    + "|talk soon|mit freundlichen grussen|mit freundlichem gruss|freundliche grusse|viele grusse|beste grusse|liebe grusse"
+                    + "|herzliche grusse|schone grusse|bien cordialement|tres cordialement|bien a vous|sinceres salutations|bonne journee"
+                    + "|belle journee|bonne soiree|un saludo|saludos cordiales|un cordial saludo|un abrazo)"
+                    + "\\s*[,.!]*(?:\\s+[\\p{L}.'-]+){0,4}\\s*$");
+    /** Single-word closings: alone on the line, or followed by a comma and a name ("Best, John"). */
+    private static final Pattern CLOSING_WORD = Pattern.compile(
+            "^(?:regards|best|cheers|sincerely|yours|gruss|grusse|lg|vg|mfg|bg|cordialement|salutations|saludos|atentamente|abrazos)"
+                    + "(?:\\s*[.!]*|\\s*,(?:\\s*[\\p{L}.'-]+){0,3})\\s*$");
+    private static final Pattern CLOSING_THANKS = Pattern.compile(
+            "^(?:thanks|thank you|many thanks|thanks again|thx|danke|vielen dank|danke schon|merci|merci beaucoup|gracias|muchas gracias)\\s*[,.!]*\\s*$");
+
+    static Stripped strip(String text) {
+        String[] lines = text.replace("\r\n", "\n").replace('\r', '\n').split("\n", -1);
+        List<String> kept = new ArrayList<>();
+        List<String> signals = new ArrayList<>();
+        boolean quotedLines = false;
+        String cut = null;
+        for (int i = 0; i < lines.length && cut == null; i++) {
+            String line = lines[i];
+            String t = line.strip();
+            if (t.startsWith(">")) { quotedLines = true; continue; }
+            String f = fold(t).text();
+            if (isReplyHeader(lines, i)) cut = "quoted-history";
+            else if (ORIGINAL_MESSAGE.matcher(f).matches()) cut = "quoted-history";
+            else if (UNDERSCORES.matcher(t).matches() && headerBlockFollows(lines, i + 1)) cut = "quoted-history";
+            else if (FROM_LINE.matcher(f).matches() && headerBlockFollows(lines, i)) cut = "quoted-history";
+            else if (line.equals("-- ") || t.equals("--") || t.equals("\u2014") || t.equals("-- ")) cut = "signature";
+            else if (MOBILE_SIGNATURE.matcher(f).matches()) cut = "signature";
+            else if (hasContent(kept) && DISCLAIMER.matcher(f).matches()) cut = "signature";
+            else kept.add(line);
+        }
+        if (quotedLines) signals.add("quoted-lines-stripped");
+        if (cut != null) signals.add(cut + "-stripped");
+        // A closing ("Best regards", "Mit freundlichen Grüßen", "Thanks,") near the end ends the message.
+        int contentLines = 0;
+        for (int i = 0; i < kept.size(); i++) {
+            String t = kept.get(i).strip();
+            if (t.isEmpty()) continue;
+            String f = fold(t).text();
+            int remaining = 0;
+            for (int j = i + 1; j < kept.size(); j++) if (!kept.get(j).isBlank()) remaining++;
+            if (contentLines > 0 && remaining <= 12 && t.length() <= 60
+                    && (CLOSING.matcher(f).matches() || CLOSING_WORD.matcher(f).matches() || CLOSING_THANKS.matcher(f).matches())) {
+                kept = new ArrayList<>(kept.subList(0, i));
+                signals.add("closing-stripped");
+                break;
+            }
+            contentLines++;
+        }
+        return new Stripped(String.join("\n", kept).strip(), signals);
+    }
+
+    private static boolean hasContent(List<String> kept) {
+        for (String k : kept) if (!k.isBlank()) return true;
+        return false;
+    }
+
+    private static boolean isReplyHeader(String[] lines, int i) {
+        String f = fold(lines[i].strip()).text();
+        if (f.isEmpty()) return false;
+        if (REPLY_HEADER.matcher(f).matches() || REPLY_HEADER_TAIL.matcher(f).matches()) return true;
+        if (REPLY_HEADER_START.matcher(f).matches()) { // Gmail wraps long attributions over two or three lines
+            String joined = f;
+            for (int j = i + 1; j < Math.min(lines.length, i + 3); j++) {
+                joined = joined + " " + fold(lines[j].strip()).text();
+                if (REPLY_HEADER.matcher(joined).matches()) return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean headerBlockFollows(String[] lines, int from) {
+        boolean sawFrom = false;
+        for (int j = from; j < Math.min(lines.length, from + 6); j++) {
+            String f = fold(lines[j].strip()).text();
+            if (FROM_LINE.matcher(f).matches()) sawFrom = true;
+            else if (SENT_LINE.matcher(f).matches() && (sawFrom || j > from)) return sawFrom;
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // HTML (a tolerated input; the mail pipeline normally hands over text/plain)
+    // ------------------------------------------------------------------------------------------------------------
+
+    private static final Pattern HTML_HINT = Pattern.compile("(?i)<(?:html|body|div|p|br|span|table|blockquote)\\b");
+
+    private static boolean looksLikeHtml(String s) {
+        return HTML_HINT.matcher(s).find();
+    }
+
+    static String htmlToText(String html) {
+        String s = html;
+        s = s.replaceAll("(?is)<(script|style|head)\\b.*?</\\1\\s*>", " ");
+        s = s.replaceAll("(?is)<blockquote\\b.*?</blockquote\\s*>", "\n");
+        s = s.replaceAll("(?is)<div[^>]*(?:gmail_quote|divRplyFwdMsg|appendonsend|moz-cite-prefix|yahoo_quoted)[^>]*>.*", "\n");
+        s = s.replaceAll("(?i)<br\\s*/?>", "\n");
+        s = s.replaceAll("(?i)</(?:p|div|tr|li|h[1-6]|table)\\s*>", "\n");
+        s = s.replaceAll("(?s)<!--.*?-->", "");
+        s = s.replaceAll("(?s)<[^>]+>", "");
+        s = s.replace("&nbsp;", " ").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
+                .replace("&#39;", "'").replace("&apos;", "'");
+        Matcher m = Pattern.compile("&#(x?)([0-9a-fA-F]+);").matcher(s);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            int cp;
+            try {
+                cp = Integer.parseInt(m.group(2), m.group(1).isEmpty() ? 10 : 16);
+            } catch (NumberFormatException e) {
+                cp = '?';
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(Character.isValidCodePoint(cp) ? new String(Character.toChars(cp)) : "?"));
+        }
+        m.appendTail(sb);
+        return sb.toString().replace("&amp;", "&").replaceAll("[ \\t]+\\n", "\n").replaceAll("\\n{3,}", "\n\n");
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Subjects
+    // ------------------------------------------------------------------------------------------------------------
+
+    private static final Pattern REPLY_PREFIX = Pattern.compile(
+            "(?i)^\\s*(?:re|aw|antw|antwort|rv|r|sv|vs|tr|wg|fw|fwd|enc|rif|odp)\\s*(?:\\[\\d+\\])?\\s*:\\s*");
+
+    private static String stripReplyPrefixes(String subject) {
+        String s = subject;
+        for (int i = 0; i < 5; i++) {
+            Matcher m = REPLY_PREFIX.matcher(s);
+            if (!m.find()) break;
+            s = s.substring(m.end());
+        }
+        return s;
+    }
+
+    /** The part of the subject before an embedded "Re:" (our own campaign subject is not the sender's wording). */
+    private static String subjectLead(String subject) {
+        if (REPLY_PREFIX.matcher(subject).find()) return "";
+        Matcher m = Pattern.compile("(?i)(?:^|\\s|:)(?:re|aw|antw|rv|tr|wg|fw|fwd)\\s*:").matcher(subject);
+        return m.find() ? subject.substring(0, m.start()) : subject;
+    }
+
+    private record Rule(Kind kind, double weight, String label, Pattern pattern) {}
+
+    private static final List<Rule> SUBJECT_RULES = List.of(
+            new Rule(Kind.OUT_OF_OFFICE, 2.5, "auto-reply subject", Pattern.compile(
+                    "(?:^auto\\s*:|\\b(?:automatic reply|auto ?matic ?reply|auto[ -]?reply|autoreply|auto[ -]?response|automatic response"
+                            + "|out of (?:the )?office|ooo|abwesen\\w*|automatische antwort|reponse automatique|respuesta automatica"
+                            + "|fuera de (?:la )?oficina|absence|absent|vacation|on leave|\\w*urlaub|vacances|conges?|vacaciones|ausente)\\b)")));
+
+    private static final Pattern SUBJECT_UNSUBSCRIBE = Pattern.compile(
+            "(?:please )?(?:unsubscribe(?: me)?|remove(?: me)?|stop|opt out|abmelden|austragen|abbestellen|desinscription|desinscrire"
+                    + "|desabonnement|desabonner|baja|darme de baja|dar de baja)(?: please| bitte| svp| por favor)?");
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Bounces
+    // ------------------------------------------------------------------------------------------------------------
+
+    private record Bounce(double score, boolean delay, List<String> signals) {}
+
+    private static final Pattern BOUNCE_SUBJECT = Pattern.compile(
+            "delivery status notification|undeliverable|undelivered mail|undelivered message|mail delivery failed|delivery failure"
+                    + "|failure notice|returned mail|returned to sender|delivery has failed|message not delivered|mail delivery system"
+                    + "|unzustellbar|nicht zustellbar|non remis|echec de (?:la )?remise|message non distribue|non distribuable"
+                    + "|no se puede entregar|mensaje no entregado|no entregado|error de entrega|entrega fallida|notificacion de estado de entrega");
+    private static final Pattern BOUNCE_BODY = Pattern.compile(
+            "could ?n[o']?t be delivered|was ?n[o']?t delivered|was not delivered|address not found|address could ?n[o']?t be found"
+                    + "|user unknown|unknown user|recipient not found|recipientnotfound|mailbox unavailable|mailbox not found|no such user"
+                    + "|does not exist|recipient address rejected|permanent error|permanent fatal error|mail delivery software"
+                    + "|mail delivery subsystem|the following address(?:\\(es\\))? failed|delivery to the following recipient"
+                    + "|konnte nicht zugestellt|nicht zugestellt werden|empfanger nicht erreicht|zustellung an folgende|benutzer unbekannt"
+                    + "|unbekannter empfanger|existiert nicht|permanenter fehler|n'a pas pu etre (?:remis|distribue|delivre)|n'a pas ete distribue"
+                    + "|adresse introuvable|utilisateur inconnu|destinataire inconnu|no se pudo entregar|no se ha podido entregar"
+                    + "|no pudo ser entregado|no se ha entregado|direccion no encontrada|destinatario no encontrado"
+                    + "|no se encontro el destinatario|usuario desconocido|error permanente");
+    private static final Pattern SMTP_PERMANENT = Pattern.compile("(?<![\\d.])5\\d\\d[ -]#?5\\.\\d{1,3}\\.\\d{1,3}(?![\\d.])|(?<![\\d.])5\\.[1-7]\\.\\d{1,3}(?![\\d.])");
+    private static final Pattern DELAY = Pattern.compile("\\(delay\\)|\\bdelayed\\b|\\bwill (?:continue to )?retry\\b|still trying|verzogert|retarde|retrasad");
+
+    private static Bounce bounce(String subjectLead, String raw, Map<String, String> h) {
+        List<String> signals = new ArrayList<>();
+        double score = 0;
+        String contentType = h.getOrDefault("Content-Type", "").toLowerCase(Locale.ROOT);
+        if (contentType.contains("multipart/report") && contentType.contains("delivery-status")) {
+            score += 3;
+            signals.add("header:content-type=multipart/report; delivery-status");
+        }
+        if (h.containsKey("X-Failed-Recipients")) {
+            score += 3;
+            signals.add("header:x-failed-recipients");
+        }
+        String from = h.getOrDefault("From", "").toLowerCase(Locale.ROOT);
+        if (from.contains("mailer-daemon") || from.contains("postmaster@")) {
+            score += 2;
+            signals.add("header:from=" + (from.contains("mailer-daemon") ? "mailer-daemon" : "postmaster"));
+        }
+        Matcher sm = BOUNCE_SUBJECT.matcher(subjectLead);
+        if (sm.find()) {
+            score += 2.5;
+            signals.add("subject:bounce '" + sm.group() + "'");
+        }
+        String f = fold(raw.length() > 6000 ? raw.substring(0, 6000) : raw).text();
+        Matcher bm = BOUNCE_BODY.matcher(f);
+        Set<String> seen = new LinkedHashSet<>();
+        while (bm.find() && seen.size() < 3) seen.add(bm.group());
+        for (String s : seen) {
+            score += 1.5;
+            signals.add("bounce:'" + s + "'");
+        }
+        Matcher code = SMTP_PERMANENT.matcher(f);
+        if (code.find()) {
+            score += 1.5;
+            signals.add("bounce:smtp " + code.group());
+        }
+        boolean delay = score > 0 && DELAY.matcher(subjectLead + "\n" + f).find() && !f.contains("permanent") && !subjectLead.contains("failure");
+        return new Bounce(score, delay, signals);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Auto-reply headers (RFC 3834 and vendors)
+    // ------------------------------------------------------------------------------------------------------------
+
+    private static final Pattern AUTO_SUBJECT = Pattern.compile(
+            "automatic reply|auto[ -]?reply|autoreply|auto[ -]?response|automatic response|out of (?:the )?office|\\booo\\b|abwesen"
+                    + "|automatische antwort|reponse automatique|absence|respuesta automatica|fuera de (?:la )?oficina|^auto\\s*:");
+
+    private static List<String> autoReplyHeaders(Map<String, String> h, String subjectLead) {
+        List<String> out = new ArrayList<>();
+        String autoSubmitted = h.get("Auto-Submitted");
+        if (autoSubmitted != null) {
+            String v = autoSubmitted.strip().toLowerCase(Locale.ROOT);
+            if (!v.isEmpty() && !v.startsWith("no")) out.add("header:auto-submitted=" + v);
+        }
+        for (String name : List.of("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Reply", "X-Vacation")) {
+            String v = h.get(name);
+            if (v != null) {
+                String lv = v.strip().toLowerCase(Locale.ROOT);
+                if (!lv.equals("no") && !lv.equals("false") && !lv.equals("0")) out.add("header:" + name.toLowerCase(Locale.ROOT) + (lv.isEmpty() ? "" : "=" + lv));
+            }
+        }
+        String precedence = h.get("Precedence");
+        if (precedence != null && precedence.strip().equalsIgnoreCase("auto_reply")) out.add("header:precedence=auto_reply");
+        boolean autoSubject = AUTO_SUBJECT.matcher(subjectLead).find();
+        for (String name : List.of("X-MS-Exchange-Generated-Message-Source", "X-MS-Exchange-Inbox-Rules-Loop", "X-Autogenerated",
+                "X-Auto-Response-Suppress")) {
+            if (h.containsKey(name) && autoSubject) out.add("header:" + name.toLowerCase(Locale.ROOT) + "+auto-reply subject");
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Language (only needed to order numeric dates, and reported as a signal)
+    // ------------------------------------------------------------------------------------------------------------
+
+    private static final Map<String, Set<String>> STOPWORDS = Map.of(
+            "en", Set.of("the", "and", "i", "you", "we", "to", "is", "are", "for", "of", "on", "in", "this", "that", "with", "my",
+                    "your", "thanks", "please", "not", "be", "will", "it", "me", "am", "our", "us", "yes", "no", "out", "back", "office",
+                    "would", "can", "what", "who", "how", "let's", "i'm", "we're", "sure", "sounds", "call", "thank"),
+            "de", Set.of("ich", "und", "die", "der", "das", "nicht", "sie", "wir", "ist", "bin", "mit", "zu", "ein", "eine", "fur",
+                    "bitte", "danke", "ihr", "ihre", "ihrer", "uns", "es", "im", "bis", "auf", "haben", "kein", "keine", "gerne", "ja",
+                    "nein", "mich", "mir", "sind", "wer", "was", "wie", "aber", "schon", "bereits", "hallo", "vielen", "dank"),
+            "fr", Set.of("je", "et", "le", "les", "des", "du", "pas", "vous", "nous", "est", "suis", "pour", "un", "une", "merci",
+                    "ne", "ce", "avec", "au", "mon", "ma", "mes", "sur", "oui", "non", "bonjour", "qui", "quoi", "c'est", "ca", "cela",
+                    "votre", "vos", "plus", "tres", "m'interesse", "j'ai", "n'est", "jusqu'au"),
+            "es", Set.of("el", "los", "las", "y", "que", "estoy", "por", "para", "gracias", "con", "mi", "su", "hasta", "muy",
+                    "favor", "nos", "usted", "hola", "si", "pero", "ya", "tenemos", "estamos", "como", "quien", "mas", "esta", "este",
+                    "sus", "lo", "al", "del", "una", "un", "es", "no", "de", "la", "en", "me"));
+
+    static String detectLanguage(String folded) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (String tok : folded.split("[^\\p{L}\\p{N}']+")) {
+            if (tok.isEmpty()) continue;
+            for (var e : STOPWORDS.entrySet()) if (e.getValue().contains(tok)) counts.merge(e.getKey(), 1, Integer::sum);
+        }
+        String best = "und"; // ties go to the first of en, de, fr, es
+        int bestCount = 0;
+        for (String lang : List.of("en", "de", "fr", "es")) {
+            int c = counts.getOrDefault(lang, 0);
+            if (c > bestCount) { best = lang; bestCount = c; }
+        }
+        return best;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Phrases
+    // ------------------------------------------------------------------------------------------------------------
+
+    enum Kind {
+        UNSUBSCRIBE(ReplyClassifier.UNSUBSCRIBE), NOT_INTERESTED(ReplyClassifier.NOT_INTERESTED), INTERESTED(ReplyClassifier.INTERESTED),
+        OUT_OF_OFFICE(ReplyClassifier.OUT_OF_OFFICE), NEUTRAL(ReplyClassifier.NEUTRAL),
+        /** Blocks shorter phrases it contains ("don't hesitate" is not "please don't"). */
+        IGNORE("ignore"),
+        /** A word that means nothing alone but is a refusal when negated ("we don't need", "kein Thema", "pas d'actualité"). */
+        CUE("cue");
+
+        final String intent;
+
+        Kind(String intent) {
+            this.intent = intent;
+        }
+    }
+
+    private record Phrase(Kind kind, double weight, String label, Pattern pattern, int order) {}
+
+    /** A phrase found; {@code kind} may differ from the phrase's when negated. */
+    record Hit(Kind kind, double weight, String label, int start, int end, String note) {
+        String describe() {
+            String k = kind == Kind.NEUTRAL ? "neutral" : kind.intent;
+            return (note == null ? "" : note + "\u2192") + k + ":'" + label + "'";
+        }
+    }
+
+    private static final List<Phrase> PHRASES = new ArrayList<>();
+
+    private static void p(Kind kind, double weight, String... phrases) {
+        for (String phrase : phrases) PHRASES.add(new Phrase(kind, weight, phrase.startsWith("re:") ? phrase.substring(3) : phrase,
+                compile(phrase), PHRASES.size()));
+    }
+
+    static Pattern compile(String phrase) {
+        if (phrase.startsWith("re:")) return Pattern.compile(phrase.substring(3));
+        String f = fold(phrase).text().strip();
+        boolean lead = f.startsWith("*"), trail = f.endsWith("*");
+        String body = f.substring(lead ? 1 : 0, f.length() - (trail ? 1 : 0));
+        StringBuilder re = new StringBuilder();
+        if (lead) re.append("\\p{L}*");
+        else if (isWordChar(body.charAt(0))) re.append("(?<![\\p{L}\\p{N}])");
+        for (int i = 0; i < body.length(); i++) {
+            char c = body.charAt(i);
+            if (c == ' ' || c == '-') {
+                while (i + 1 < body.length() && (body.charAt(i + 1) == ' ' || body.charAt(i + 1) == '-')) i++;
+                re.append("[\\s\\-]+");
+            } else if (c == '\'') {
+                re.append("'?");
+            } else if (c == ',') {
+                re.append("\\s*,?");
+            } else if (isWordChar(c)) {
+                re.append(c);
+            } else {
+                re.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        if (trail) re.append("\\p{L}*");
+        else if (isWordChar(body.charAt(body.length() - 1))) re.append("(?![\\p{L}\\p{N}])");
+        return Pattern.compile(re.toString().replace("email", "e[\\s\\-]?mail"));
+    }
+
+    static {
+        Kind U = Kind.UNSUBSCRIBE, N = Kind.NOT_INTERESTED, I = Kind.INTERESTED, O = Kind.OUT_OF_OFFICE, Z = Kind.NEUTRAL, X = Kind.IGNORE;
+        Kind C = Kind.CUE;
+
+        // ---------------- cues: refusals when negated ("not a need", "kein Thema", "pas d'actualité", "no lo vemos necesario") ----
+        p(C, 0, "need", "needed", "want", "consider", "looking for", "relevant", "useful", "necessary", "a priority", "the right time",
+                "something we", "budget", "brauchen", "benötigen", "bedarf", "relevant", "sinnvoll", "thema", "notwendig", "nötig",
+                "in frage", "besoin", "pertinent", "d'actualité", "utile", "nécessaire", "prioritaire", "le moment", "necesitamos",
+                "necesitemos", "necesario", "necesidad", "encaja", "relevante", "útil", "prioridad", "el momento", "interés", "bon moment",
+                "right moment", "good time", "richtige zeitpunkt", "buen momento", "preneur*", "a good fit", "bandwidth", "capacity",
+                "kapazität*", "capacité*", "capacidad");
+
+        // ---------------- blockers: phrases whose words would otherwise read as a signal ----------------
+        p(X, 0, "don't hesitate", "do not hesitate", "please don't hesitate", "n'hésitez pas", "n'hesitez pas à", "no dude en", "no dudes en",
+                "zögern sie nicht", "no problem", "no worries", "no rush", "not a problem", "kein problem", "keine sorge", "pas de problème",
+                "pas de souci", "sans problème", "no hay problema", "sin problema", "not only", "nicht nur", "pas seulement", "no solo",
+                "no sólo", "no está claro", "not sure", "not too sure", "nicht sicher", "pas sûr", "pas certain", "no estoy seguro",
+                "no estoy segura", "no sé si");
+
+        // ---------------- unsubscribe ----------------
+        p(U, 2.5, "unsubscrib*", "unsub", "remove me", "remove us", "remove my email", "remove my address", "remove my contact", "remove my name",
+                "remove this email", "remove this address", "remove our email", "take me off", "take us off", "take my email off", "opt me out",
+                "opt out", "opt us out", "stop emailing", "stop email", "stop sending", "stop contacting", "stop messaging", "stop writing",
+                "stop spamming", "stop reaching out", "quit emailing", "do not contact", "don't contact", "do not email", "don't email",
+                "do not send", "don't send me", "don't write", "never contact", "never email", "never write to me", "don't reach out",
+                "do not reach out", "no more emails", "no further emails", "no further contact", "off your list", "off your mailing list",
+                "from your list", "from your mailing list", "from your database", "from your contact list", "delete my data",
+                "delete my details", "delete my information", "delete my email", "delete my contact", "erase my data", "gdpr",
+                "leave me alone", "cease and desist", "reported as spam", "report you", "mark as spam", "marking this as spam",
+                "this is spam", "lose my email", "lose my number", "please stop");
+        p(U, 2.5, "abmelden", "abmeldung", "abbestellen", "austragen", "tragen sie mich", "trag mich", "tragt mich", "aus dem verteiler",
+                "aus ihrem verteiler", "aus eurem verteiler", "aus ihrer liste", "aus der liste", "aus ihrer datenbank", "aus ihren listen",
+                "von ihrer liste", "von der liste", "re:nehmen sie (?:mich|uns) .{0,40}?(?:raus|heraus|aus|von)\\b", "mailingliste", "streichen sie mich", "keine weiteren email*",
+                "keine weiteren mails", "keine weiteren nachrichten", "keine weitere kontaktaufnahme", "re:keine (?:e[\\s-]?)?mails? mehr",
+                "keine nachrichten mehr", "keine werbung", "nicht mehr kontaktieren", "nicht mehr anschreiben", "nicht mehr schreiben",
+                "nicht mehr zu kontaktieren", "nicht mehr zu schreiben", "nicht mehr anzuschreiben", "kontaktieren sie mich nicht",
+                "kontaktieren sie uns nicht", "schreiben sie mir nicht", "hören sie auf", "hört auf", "unterlassen sie", "löschen sie meine",
+                "löschen sie bitte meine", "löschung meiner daten", "datenlöschung", "dsgvo", "widerspreche", "widerspruch", "werbewiderspruch",
+                "stopp", "bitte aufhören");
+        p(U, 2.5, "désinscri*", "desinscri*", "désabonn*", "desabonn*", "retirez moi", "retirez nous", "me retirer de", "nous retirer de",
+                "retirer mon adresse", "retirez mon adresse", "supprimez moi", "supprimer mon adresse", "supprimez mon adresse",
+                "supprimer mes données", "supprimez mes données", "suppression de mes données", "effacer mes données", "de votre liste",
+                "de vos listes", "de votre fichier", "plus recevoir", "ne plus me contacter", "ne me contactez plus", "ne me contactez pas",
+                "ne m'écrivez plus", "ne plus m'écrire", "arrêtez de m'écrire", "arrêtez de m'envoyer", "arrêtez de me contacter",
+                "arrêtez de nous", "arrêtez", "cessez de", "merci de ne plus", "rgpd", "c'est du spam", "laissez moi tranquille");
+        p(U, 2.5, "darme de baja", "dame de baja", "denme de baja", "deme de baja", "darnos de baja", "dar de baja", "darse de baja",
+                "eliminar mi correo", "elimine mi correo", "eliminen mi correo", "eliminar mis datos", "elimine mis datos", "eliminen mis datos",
+                "eliminación de mis datos", "borrar mis datos", "borren mis datos", "borre mis datos", "sáquenme", "sáqueme", "sacarme de",
+                "quítenme", "quíteme", "de su lista", "de sus listas", "de su base de datos", "no me escriba", "no me escriban",
+                "no me escribas", "no me contacte", "no me contacten", "no me contactes", "no me vuelva a", "no me vuelvan a", "no vuelvan a",
+                "no vuelva a contact*", "dejen de", "deje de escribir*", "deja de escribir*", "deje de enviar*", "deja de enviar*",
+                "no quiero recibir", "no deseo recibir", "no queremos recibir", "no quiero más correos", "lopd", "esto es spam", "es spam");
+        p(U, 2.5, "re:ne (?:plus|jamais) (?:m'|nous |me |rien )?(?:envoyer|ecrire|contacter|solliciter|relancer)", "retirez mon", "retirer mon",
+                "de votre base", "re:\\bno (?:me|nos) (?:envi|mand|escrib|contact|molest)\\w*(?: \\w+)? mas\\b");
+        p(U, 2.0, "entfernen sie meine", "entfernen sie mich", "entfernen sie uns", "löschen sie mich", "aus ihrem system", "aus ihrer kartei",
+                "veuillez cesser", "cesser tout", "cessez tout", "borrad", "quitadme", "sacadme", "dejad de", "vuestra lista", "vuestra base",
+                "re:no me vuelv\\w* a (?:escribir|contactar|enviar|mandar|molestar)", "no me molesten", "no me molestes");
+        p(U, 1.2, "spam", "harassment", "belästigung", "harcèlement", "acoso");
+
+        // ---------------- not interested ----------------
+        p(N, 2.0, "re:\\b(?:not|isn'?t|is not|wouldn'?t be|won'?t be|never) (?:a |the |really a )?(?:good |great |right |strong )?fit\\b",
+                "not interested", "no interest", "not a fit", "not a good fit", "not the right fit", "not a match", "not for us",
+                "not for me", "not relevant", "no thanks", "no, thanks", "no thank you", "no, thank you", "thanks but no", "thanks, but no",
+                "we're all set", "we are all set", "i'm all set", "already use", "already using", "already have", "already work with",
+                "already working with", "already partner*", "already signed", "signed with", "went with", "decided to go with",
+                "chose another", "happy with our current", "happy with what we", "satisfied with our", "not looking", "not in the market",
+                "don't need", "do not need", "doesn't need", "no budget", "not in the budget", "not a priority", "not at this time",
+                "not right now", "not now", "not at the moment", "not this year", "not this quarter",
+                "re:\\b(?:i'?ll|we'?ll|i will|we will|going to|gonna|have to|must|will|i'?d|we'?d|i'?m going to|we'?re going to) pass\\b(?! (?:this|it|that|your|the|along|on to|you|him|her))",
+                "pass on this", "pass for now", "decline", "respectfully decline", "won't be moving forward", "not moving forward",
+                "not be moving forward", "no capacity", "too expensive", "don't follow up", "no need to follow up", "stop following up",
+                "we're covered", "we are covered", "not something we", "not something i", "nope");
+        p(N, 2.0, "hard pass", "re:^\\W*pass\\W*$", "renewed with", "just renewed", "under contract", "locked in with", "not a need",
+                "no need for", "not worth it", "we'll stick with", "sticking with", "stick with our");
+        p(N, 1.0, "next year", "nächstes jahr", "nächsten jahr", "l'année prochaine", "l'an prochain", "el año que viene", "el próximo año",
+                "año que viene");
+        p(N, 1.5, "all set", "another vendor", "another provider", "another agency", "another solution", "no need", "please don't",
+                "we're good", "we are good", "in house", "nah");
+        p(N, 1.2, "maybe next year", "maybe later", "reach out next year", "let you know if", "reach out if", "get in touch if",
+                "if anything changes", "if that changes", "keep you in mind", "i'm good");
+        p(N, 2.0, "re:\\b(?:handle|handles|do|does|manage|build|built|building|solve|solved|cover|covered|run|done)\\b.{0,25}\\b(?:internally|in[ -]house)",
+                "not in a position", "nothing for us", "the answer is no", "re:\\b(?:but|aber|mais|pero),? (?:no|nein|non|nope)\\W*$",
+                "die antwort ist nein", "la réponse est non", "la respuesta es no", "nichts für uns", "nichts für mich", "rien pour nous",
+                "vamos a pasar", "re:\\bya (?:estamos |lo )?(?:trabaj|usa|utiliz|cont|tenemos)\\w*", "re:(?:machen|regeln|lösen|losen|gelost|gelöst)\\b.{0,20}\\bintern|\\bintern\\b.{0,20}\\b(?:gelost|geregelt|gelöst)",
+                "re:(?:gerons|gere|faisons|fait|gerer|traitons)\\b.{0,25}\\ben interne", "lo hacemos internamente", "lo hacemos nosotros");
+        p(N, 1.5, "re:\\bwith our (?:current|existing) (?:setup|provider|vendor|solution|tool|tools|agency|stack|process)", "fine with our",
+                "vertraglich gebunden", "gebunden", "sous contrat", "bajo contrato", "tenemos contrato", "concurrent");
+        p(N, 0.6, "internally");
+        p(N, 0.7, "unfortunately");
+        p(N, 2.5, "kein interesse", "keinerlei interesse");
+        p(N, 2.0, "keinen bedarf", "kein bedarf", "nein danke", "nein, danke", "danke nein", "danke, nein", "nicht interessiert",
+                "nicht interessant", "uninteressant", "passt nicht", "passt leider nicht", "nicht relevant", "nicht das richtige",
+                "haben bereits", "nutzen bereits", "arbeiten bereits", "verwenden bereits", "haben schon", "nutzen schon", "arbeiten schon",
+                "sind gut aufgestellt", "kein budget", "keine kapazität*", "verzicht*", "lehnen ab", "brauchen wir nicht", "brauchen das nicht",
+                "nicht der richtige zeitpunkt",
+                "brauchen keine", "benötigen wir nicht", "benötigen keine", "kein thema für uns", "zu teuer");
+        p(N, 1.5, "re:(?:aktuell|derzeit|momentan|zurzeit|im moment|gerade|jetzt)(?: \\w+)? nicht\\b(?! (?:im|am|in|erreichbar|da)\\b)",
+                "anderen anbieter", "anderen dienstleister", "für einen anderen", "andere lösung", "gut versorgt");
+        p(N, 1.5, "gut aufgestellt", "versorgt", "zufrieden mit", "sind zufrieden", "sehr zufrieden", "im moment nicht", "momentan nicht",
+                "absagen");
+        p(N, 1.3, "re:melden (?:uns|mich) (?:gerne |dann |ggf\\.? |bei ihnen |wieder )?(?:bei|falls|wenn|sobald)");
+        p(N, 1.2, "derzeit nicht", "aktuell nicht", "zurzeit nicht", "keine zeit", "bei bedarf", "falls bedarf");
+        p(N, 0.6, "intern");
+        p(N, 0.7, "leider");
+        p(N, 2.0, "pas intéress*", "aucun intérêt", "pas d'intérêt", "non merci", "non, merci", "merci non", "merci, non", "pas besoin",
+                "aucun besoin", "pas pour nous", "pas pour moi", "pas pertinent", "nous avons déjà", "on a déjà", "j'ai déjà",
+                "utilisons déjà", "travaillons déjà", "déjà équipé*", "déjà un prestataire", "déjà un fournisseur", "déjà une solution",
+                "satisfaits de", "pas de budget", "pas le moment", "pas pour le moment", "pas pour l'instant", "pas maintenant",
+                "pas à l'ordre du jour", "pas une priorité", "ne correspond pas", "ne nous concerne pas", "ne me concerne pas",
+                "re:pass\\w* (?:mon|notre) tour", "décliner", "déclinons", "décline", "trop cher");
+        p(N, 1.3, "re:reviendr\\w+ vers vous (?:si|en cas)");
+        p(N, 1.5, "autre prestataire", "autre fournisseur", "autre solution", "autre agence", "avons choisi", "déjà bien", "bien outillé*",
+                "bien équipé*", "ça ira", "ca ira", "re:pas (?:pour |a )?(?:l'instant|le moment|maintenant)");
+        p(N, 1.2, "en cas de besoin");
+        p(N, 0.6, "en interne");
+        p(N, 0.7, "malheureusement");
+        p(N, 2.0, "no estamos interesad*", "no estoy interesad*", "no me interesa", "no nos interesa", "no interesa", "sin interés",
+                "no gracias", "no, gracias", "no es para nosotros", "no es para mí", "no es relevante", "no encaja", "no aplica",
+                "no necesitamos", "no lo necesitamos", "no tenemos necesidad", "ya tenemos", "ya contamos con", "ya trabajamos con",
+                "ya usamos", "ya utilizamos", "estamos contentos", "estamos satisfechos", "satisfechos con", "contentos con",
+                "sin presupuesto", "no tenemos presupuesto", "no es el momento", "ahora no", "por ahora no", "de momento no",
+                "en este momento no", "no por ahora", "no es una prioridad", "no es prioridad", "declinamos", "declinar", "demasiado caro");
+        p(N, 1.8, "re:^\\W*paso\\b(?!\\s+(?:a|el|la|los|las|por|de)\\b)");
+        p(N, 1.5, "otro proveedor", "otra empresa", "otra solución", "hemos elegido", "elegimos otro", "estamos bien así", "estamos bien",
+                "re:(?:por el momento|por ahora|de momento|ahora mismo|en este momento),? no\\b", "re:\\bno,? (?:por ahora|de momento|por el momento)");
+        p(N, 1.3, "nos pondremos en contacto si", "le contactaremos si");
+        p(N, 1.2, "te aviso si", "le aviso si", "les aviso si", "si cambia algo", "en caso de necesitar");
+        p(N, 0.6, "internamente");
+        p(N, 0.7, "lamentablemente", "desafortunadamente");
+
+        // ---------------- interested ----------------
+        p(I, 2.5, "re:(?:calendly\\.com|cal\\.com/|meetings\\.hubspot\\.com|savvycal\\.com|zcal\\.co|tidycal\\.com|youcanbook\\.me"
+                + "|calendar\\.app\\.google|calendar\\.google\\.com/calendar/(?:appointments|u/\\d/appointments)|outlook\\.office365\\.com/(?:owa/calendar|book)"
+                + "|doodle\\.com|chilipiper\\.com|koalendar\\.com|calendar\\.notion\\.so)");
+        p(I, 2.0, "very interested", "definitely interested", "i'm interested", "i am interested", "we're interested", "we are interested",
+                "let's talk", "let's chat", "let's connect", "let's meet", "let's schedule", "let's find a time", "let's do it", "let's hop",
+                "let's jump", "let's book", "tell me more", "send me more", "send more info", "book a call", "book a demo", "book a meeting",
+                "schedule a call", "set up a call", "set up a meeting", "hop on a call", "jump on a call", "call me", "give me a call",
+                "give me a ring", "happy to chat", "happy to talk", "happy to connect", "happy to hop", "happy to jump", "happy to meet",
+                "happy to learn", "love to chat", "love to learn", "love to hear more", "count me in", "sign me up", "yes please");
+        p(I, 1.8, "would be interested", "might be interested", "could be interested", "happy to take a look", "let's set",
+                "re:how (?:about|does|is) (?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week|this week)",
+                "re:does (?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week) work", "what times work", "what time works",
+                "when are you free", "when can we", "can we talk", "can we chat", "can we meet", "can we schedule", "set something up");
+        p(I, 1.5, "interested", "sounds interesting", "sounds good", "sounds great", "sounds perfect", "more info", "more information",
+                "more details", "share more", "love to see", "i'd love", "would love", "open to", "keen to", "works for me", "times that work",
+                "when works", "find a time", "my calendar", "my availability", "a demo", "free trial", "pricing", "how much",
+                "what does it cost", "send it over", "please send", "great timing", "good timing", "perfect timing", "timing is perfect",
+                "been looking for");
+        p(I, 1.2, "learn more", "quick call", "i'm in", "work for me", "available on", "i'm available", "i am available", "demo",
+                "proposal", "case studies", "case study", "send over", "can you send", "could you send", "can you share", "could you share",
+                "why not", "go ahead", "next steps", "looks good");
+        p(I, 1.0, "trial", "price", "deck", "send me", "yes", "sure", "absolutely", "please do", "we need", "i'd like to", "we'd like to",
+                "take a look", "yep", "yeah");
+        p(I, 1.5, "re:timing(?:'?s| is)? (?:\\w+ )?(?:great|perfect|good|right)", "walkthrough", "walk me through", "walk us through",
+                "we're looking for", "we are looking for", "looking for something like");
+        p(I, 1.0, "curious", "onboarding");
+        p(I, 1.2, "not bad", "nicht schlecht", "pas mal", "no está mal", "no suena mal", "nada mal");
+        p(I, 1.5, "are you around", "are you free", "are you available", "take a call", "i'll call you", "ich rufe sie an", "je vous appelle",
+                "te llamo", "le llamo");
+        p(I, 1.2, "happy to", "my cell is", "my number is", "my phone number", "meine nummer", "mon numéro", "mi número", "mi móvil");
+        p(I, 0.8, "interesting", "definitely", "of course", "cost", "makes sense", "could we");
+        p(I, 2.0, "habe interesse", "haben interesse", "großes interesse", "grundsätzlich interesse", "bin interessiert", "sind interessiert",
+                "rufen sie mich", "ruf mich", "erzählen sie mir mehr", "erzählen sie mehr", "erzähl mir mehr", "terminvorschlag");
+        p(I, 1.8, "klingt interessant", "klingt gut", "hört sich gut an", "hört sich spannend an", "hört sich interessant an",
+                "klingt spannend", "klingt vielversprechend", "sehr gerne", "ja gerne", "ja, gerne", "ja bitte", "wann haben sie zeit",
+                "wann hätten sie zeit", "wann passt es");
+        p(I, 1.5, "interess*", "lassen sie uns", "lass uns", "lasst uns", "rufen sie an", "mehr informationen", "mehr infos",
+                "weitere informationen", "weitere infos", "mehr erfahren", "mehr details", "schicken sie mir", "senden sie mir", "was kostet",
+                "passt mir", "hätte zeit", "habe zeit", "melden sie sich gerne");
+        p(I, 1.2, "gerne", "telefonieren", "telefonat", "termin", "unterlagen", "preise", "warum nicht", "einverstanden", "passt gut",
+                "kalender");
+        p(I, 1.0, "gern", "ja", "gespräch", "termine", "schicken sie", "preis", "angebot", "spannend", "referenzen", "zeit für ein");
+        p(I, 0.8, "kosten", "passt", "sprechen", "super", "perfekt");
+        p(I, 1.8, "re:können wir\\b.{0,40}\\b(?:sprechen|telefonieren|reden|treffen)", "re:(?:was|wie ?viel|wie hoch)\\b.{0,40}\\bkost\\w*");
+        p(I, 1.2, "offen dafür", "offen für", "auf der suche", "trifft sich gut");
+        p(I, 2.0, "je suis intéressé*", "nous sommes intéressés", "ça m'intéresse", "ca m'interesse", "cela m'intéresse", "parlons en",
+                "appelez moi", "appelle moi", "rappelez moi", "m'en dire plus", "dites m'en plus", "dites moi en plus");
+        p(I, 1.8, "serions intéressés", "serais intéressé*", "m'intéresse", "nous intéresse", "pourrait nous intéresser",
+                "pourrait m'intéresser", "m'intéresserait", "nous intéresserait", "très intéressant", "avec plaisir", "volontiers",
+                "discutons", "échangeons", "quel créneau", "partant*", "je suis partant*");
+        p(I, 1.5, "parlons", "s'appeler", "un rendez vous", "plus d'informations", "plus d'infos", "plus d'info", "plus de détails",
+                "en savoir plus", "envoyez moi", "quel est le prix", "quels sont vos tarifs", "vos tarifs", "ça me va", "me convient",
+                "me conviendrait", "ok pour", "je veux bien", "ça me parle", "ça tombe bien", "tombe à pic", "cherche justement");
+        p(I, 1.2, "un appel", "un échange", "échanger", "rendez vous", "rdv", "démonstration", "tarif*", "combien", "créneau",
+                "d'accord", "pourquoi pas", "prochaines étapes");
+        p(I, 1.0, "m'envoyer", "prix", "disponible", "dispo", "bonne idée", "oui", "un point");
+        p(I, 1.5, "re:cherch\\w* justement", "caler un", "un call", "on peut s'appeler", "vos disponibilités", "quand êtes vous disponible");
+        p(I, 2.0, "me interesa", "nos interesa", "me interesaría", "nos interesaría", "hablemos", "llámame", "llámeme", "llámenme",
+                "cuéntame más", "cuénteme más", "cuéntenme más");
+        p(I, 1.8, "me parece interesante", "suena interesante", "suena bien", "suena genial", "podemos hablar", "conversemos", "charlemos",
+                "agendemos");
+        p(I, 1.5, "interesa*", "me parece bien", "me parece genial", "hablamos", "una llamada", "una reunión", "agendar", "coordinemos",
+                "más información", "más info", "más detalles", "saber más", "conocer más", "cuánto cuesta", "con gusto", "te viene bien",
+                "le viene bien", "qué horario", "cuándo tienes", "cuándo tiene", "me encantaría", "nos encantaría");
+        p(I, 1.2, "llamada", "reunión", "coordinar", "envíame", "envíeme", "envíenme", "mándame", "mándeme", "precio*", "tarifas",
+                "por supuesto", "un hueco", "siguientes pasos", "próximos pasos", "casos de éxito");
+        p(I, 1.0, "interesante", "propuesta", "cuánto", "claro", "vale");
+        p(I, 0.8, "perfecto");
+        p(I, 1.5, "me llamas", "me llamáis", "buscando algo así", "estamos buscando", "agenda algo", "qué disponibilidad", "me cuadra");
+        p(I, 1.2, "dale", "agenda");
+
+        // ---------------- out of office ----------------
+        p(O, 2.5, "automatic reply", "auto reply", "autoreply", "limited access to email", "limited access to my email", "automatische antwort",
+                "réponse automatique", "respuesta automática");
+        p(O, 2.0, "out of office", "out of the office", "ooo", "on vacation", "on holiday", "on holidays", "on annual leave", "on leave",
+                "parental leave", "maternity leave", "paternity leave", "sick leave", "out sick", "away from the office", "away from my desk",
+                "away from email", "currently away", "currently out", "limited email access", "intermittent access", "no access to email",
+                "back in the office", "return to the office", "returning to the office", "upon my return", "automated response",
+                "automatic response", "auto response", "emails will not be forwarded", "will not be forwarded");
+        p(O, 1.5, "limited access", "will be back", "be back on", "will return", "returning on", "when i return", "on my return",
+                "respond when i", "reply when i", "urgent matters", "if your matter is urgent", "for urgent", "at a conference", "business trip",
+                "delays in my response", "delayed response");
+        p(O, 1.2, "when i'm back", "if urgent");
+        p(O, 2.0, "i am away", "i'm away", "away until", "limited connectivity", "no access to my email", "wieder im haus", "estaré fuera",
+                "fuera hasta", "vuelvo el", "me incorporo", "je reviendrai le", "hors ligne");
+        p(O, 1.5, "limited availability", "back on");
+        p(O, 2.0, "on pto", "pto until", "on paid time off");
+        p(O, 1.0, "automated message", "is urgent", "traveling", "travelling");
+        p(O, 2.0, "abwesen*", "*abwesend", "nicht im büro", "nicht im hause", "nicht im haus", "außer haus", "ausser haus", "nicht am platz",
+                "*urlaub*", "nicht erreichbar", "eingeschränkt erreichbar", "eingeschränkt zugriff", "eingeschränkten zugriff",
+                "wieder im büro", "wieder erreichbar", "wieder für sie da", "zurück im büro", "nach meiner rückkehr", "ab meiner rückkehr",
+                "in dringenden fällen", "in dringenden angelegenheiten", "elternzeit", "mutterschutz", "wird nicht weitergeleitet",
+                "werden nicht weitergeleitet");
+        p(O, 1.5, "nur eingeschränkt", "keinen zugriff", "wieder da", "dringende anliegen", "dringenden anliegen", "krankheitsbedingt",
+                "dienstreise", "geschäftsreise", "auf reisen", "auf einer messe", "nicht weitergeleitet");
+        p(O, 1.2, "rückkehr", "krank");
+        p(O, 1.0, "automatische nachricht");
+        p(O, 2.0, "absent*", "hors du bureau", "en congé*", "en vacances", "de retour le", "serai de retour", "à mon retour", "dès mon retour",
+                "retour prévu", "accès limité", "en déplacement", "en cas d'urgence", "pour toute urgence", "pour les urgences",
+                "congé maternité", "congé parental", "congé paternité", "arrêt maladie", "ne sera pas transféré", "ne seront pas transférés");
+        p(O, 1.5, "de retour", "mon retour", "sans accès", "pas accès", "pas d'accès", "indisponible", "en formation", "ne sera pas lu",
+                "ne pourrai pas vous répondre", "en séminaire", "en conférence");
+        p(O, 1.0, "message automatique");
+        p(O, 2.0, "fuera de la oficina", "fuera de oficina", "de vacaciones", "ausente", "estaré de vuelta", "regresaré", "regreso el",
+                "mi regreso", "a mi regreso", "me reincorporo", "me reincorporaré", "acceso limitado", "en caso de urgencia",
+                "baja por maternidad", "baja por paternidad", "baja médica", "no estoy en la oficina", "no estaré en la oficina",
+                "no será reenviado", "no serán reenviados");
+        p(O, 1.5, "vacaciones", "ausencia", "de vuelta", "volveré", "sin acceso", "asuntos urgentes", "temas urgentes", "si es urgente",
+                "de baja", "de permiso", "de viaje", "viaje de negocios", "en un congreso", "no estoy disponible", "no estaré disponible",
+                "no podré responder", "no será leído");
+        p(O, 1.0, "mensaje automático");
+
+        // ---------------- neutral: identity questions, referrals, left the company ----------------
+        p(Z, 1.5, "who are you", "who is this", "who's this", "what is this about", "what's this about", "what is this regarding",
+                "what company", "which company", "how did you get my", "where did you get my", "how did you find my", "do i know you",
+                "remind me", "is this automated", "is this a bot", "forwarding", "forwarded", "i'll forward", "will forward", "forward this",
+                "forward your", "passing this", "pass this along", "pass it along", "pass this on", "cc'd", "cc'ed", "cc'ing", "copied",
+                "copying", "looping in", "looped in", "loop in", "right person", "right contact", "best person", "person to talk to",
+                "no longer work*", "no longer with", "left the company", "not with the company", "try reaching out");
+        p(Z, 1.5, "who you are", "how you found", "how you got my", "please direct", "erinnern sie mich", "recuérdame", "me puedes recordar",
+                "me puede recordar", "wenden sie sich an", "anfragen bitte an", "richten sie");
+        p(Z, 1.0, "the decision maker", "handles", "responsible for", "in charge of", "reach out to", "my colleague", "what is this");
+        p(Z, 1.5, "wer sind sie", "wer ist da", "worum geht es", "worum geht's", "um was geht es", "welcher firma", "welche firma",
+                "woher haben sie", "wie sind sie auf mich", "kennen wir uns", "weitergeleitet", "weiterleiten", "re:leite\\w* .{0,60}?weiter\\b",
+                "ansprechpartner*", "nicht mehr in unserem unternehmen", "nicht mehr im unternehmen", "nicht mehr bei uns",
+                "nicht mehr für uns tätig", "in kopie", "automatische email");
+        p(Z, 1.2, "zuständig*");
+        p(Z, 1.0, "kollege*", "kollegin*", "was ist das");
+        p(Z, 1.5, "qui êtes vous", "c'est qui", "de quoi s'agit il", "de quoi il s'agit", "c'est à quel sujet", "quelle société",
+                "quelle entreprise", "comment avez vous eu", "comment avez vous obtenu", "où avez vous trouvé", "je transfère", "je transmets",
+                "transféré", "transmis", "transférer", "transmettre", "la bonne personne", "le bon interlocuteur", "le bon contact",
+                "en copie", "ne fait plus partie", "a quitté", "un message automatique");
+        p(Z, 1.0, "mon collègue", "ma collègue", "mes collègues", "s'occupe", "en charge");
+        p(Z, 1.5, "quién es usted", "quién eres", "quiénes son", "quiénes sois", "de qué se trata", "de qué va", "qué empresa",
+                "de qué empresa", "cómo consiguió", "cómo obtuvo", "cómo consiguieron", "cómo obtuvieron", "de dónde sacó", "de dónde sacaron",
+                "reenvío", "reenvié", "reenviado", "reenviar", "le paso tu", "le paso su", "la persona adecuada", "la persona indicada",
+                "la persona correcta", "en copia", "ya no trabaja", "ya no forma parte", "ya no está en", "un correo automático");
+        p(Z, 1.0, "mi compañero", "mi compañera", "mi colega", "se encarga", "encargad*");
+    }
+
+    /** Whole-message rules, run on the reply without greeting and sign-off name. */
+    private static final List<Rule> WHOLE = List.of(
+            new Rule(Kind.INTERESTED, 2.5, "whole reply is a yes", Pattern.compile(
+                    "^\\W*(?:yes|yep|yeah|yup|sure|sure thing|ja|jawohl|jep|oui|ouais|si|claro|vale|dale|gerne|gern|volontiers|absolutely|definitely"
+                            + "|of course|bien sur|por supuesto|d'accord|einverstanden|yes please|ja bitte|oui merci|si gracias)(?:\\W+(?:thanks|thank you|danke"
+                            + "|merci|gracias))?\\W*$")),
+            new Rule(Kind.INTERESTED, 2.0, "whole reply is a thumbs-up", Pattern.compile("^\\s*(?:\uD83D\uDC4D|\uD83D\uDC4C|\uD83D\uDE4C|\u2705)+[\\s!.]*$")),
+            new Rule(Kind.NOT_INTERESTED, 2.5, "whole reply is a no", Pattern.compile(
+                    "^\\W*(?:no|nope|nah|nein|non|no no|no thanks|nein danke|non merci|no gracias)\\W*$")),
+            new Rule(Kind.NOT_INTERESTED, 1.2, "reply opens with a no", Pattern.compile("^\\W*(?:no|nein|non|nope)\\s*[.!]")),
+            new Rule(Kind.NOT_INTERESTED, 1.0, "reply opens with 'no,'", Pattern.compile("^\\W*(?:no|nein|non|nope)\\s*,")),
+            new Rule(Kind.UNSUBSCRIBE, 3.0, "whole reply is stop/unsubscribe", Pattern.compile(
+                    "^\\W*(?:stop+|stopp|unsubscribe|remove|remove me|opt out|desinscription|desinscrire|desabonnement|abmelden|austragen"
+                            + "|baja|darme de baja|alto)(?:\\W+(?:please|bitte|svp|merci|por favor|thanks|danke|gracias))?\\W*$")),
+            new Rule(Kind.UNSUBSCRIBE, 2.0, "reply opens with stop", Pattern.compile("^\\W*stop+\\b(?!\\s+(?:by|in|at))")));
+
+    private static final Pattern GREETING_LINE = Pattern.compile(
+            "^(?:hi|hello|hey|dear|good morning|good afternoon|hallo|guten tag|guten morgen|moin|servus|liebe|lieber|sehr geehrte\\w*|bonjour"
+                    + "|bonsoir|salut|cher|chere|madame|monsieur|hola|buenos dias|buenas tardes|buenas|estimad[oa]s?|querid[oa])\\b.{0,50}$");
+
+    private static final Pattern NAME_LINE = Pattern.compile("\\p{Lu}[\\p{L}.'-]*(?:\\s+\\p{Lu}[\\p{L}.'-]*){0,2}");
+
+    private static List<Hit> wholeMessageHits(String body) {
+        List<String> lines = new ArrayList<>();
+        for (String l : body.split("\n")) if (!l.isBlank()) lines.add(l.strip());
+        if (lines.size() > 1 && GREETING_LINE.matcher(fold(lines.getFirst()).text()).matches()) lines.removeFirst();
+        if (lines.size() > 1 && NAME_LINE.matcher(lines.getLast()).matches()) lines.removeLast();
+        String core = fold(String.join("\n", lines)).text();
+        core = core.replaceFirst("^(?:hi|hello|hey|hallo|bonjour|hola)(?:\\s+[\\p{L}-]+)?\\s*[,!]\\s*", "");
+        List<Hit> out = new ArrayList<>();
+        for (Rule r : WHOLE) {
+            if (r.pattern().matcher(core).find()) out.add(new Hit(r.kind(), r.weight(), r.label(), 0, 0, null));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Matching, overlap, negation and condition handling
+    // ------------------------------------------------------------------------------------------------------------
+
+    private static final Set<String> NEGATORS = Set.of("not", "no", "never", "nor", "neither", "without", "hardly", "cannot",
+            "nicht", "kein", "keine", "keinen", "keinem", "keiner", "keinerlei", "nie", "niemals", "ohne",
+            "pas", "ne", "jamais", "aucun", "aucune", "sans", "guere",
+            "nunca", "ni", "tampoco", "jamas", "sin", "ningun", "ninguna");
+    private static final Set<String> EN_NEGATORS = Set.of("dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wont", "wouldnt",
+            "cant", "couldnt", "shouldnt", "havent", "hasnt");
+    private static final Set<String> FOLLOWING_NEGATORS = Set.of("nicht", "pas", "kein", "keine", "keinen", "jamais");
+    /** An interest phrase after one of these ("if we're interested…") is at most a polite brush-off. */
+    private static final Set<String> CONDITIONS = Set.of("if", "whether", "unless", "case", "falls", "wenn", "ob", "sofern", "sobald",
+            "caso", "lorsque");
+    /** "Why would I be interested?" carries no interest. */
+    private static final Set<String> RHETORICAL = Set.of("why", "warum", "wieso", "weshalb", "pourquoi");
+
+    private static boolean insideAny(List<Hit> spans, int pos) {
+        for (Hit h : spans) if (h.start() <= pos && pos < h.end()) return true;
+        return false;
+    }
+    private static final Set<String> CLAUSE_WORDS = Set.of("but", "however", "though", "although", "yet", "aber", "jedoch", "doch",
+            "sondern", "allerdings", "trotzdem", "mais", "cependant", "pourtant", "pero", "sino", "aunque", "sin embargo");
+
+    private static List<Hit> findHits(Folded fb, String lang) {
+        String f = fb.text();
+        List<Hit> all = new ArrayList<>();
+        List<Integer> orders = new ArrayList<>();
+        for (Phrase ph : PHRASES) {
+            Matcher m = ph.pattern().matcher(f);
+            while (m.find()) {
+                if (m.end() == m.start()) continue;
+                all.add(new Hit(ph.kind(), ph.weight(), ph.label(), m.start(), m.end(), null));
+                orders.add(ph.order());
+            }
+        }
+        // Spanish "sí" (yes): accented, or followed by punctuation ("Si, me interesa"); unaccented "si" is "if".
+        Matcher si = Pattern.compile("(?<![\\p{L}\\p{N}])si(?![\\p{L}\\p{N}])").matcher(f);
+        while (si.find()) {
+            boolean accented = fb.originalAt(si.start() + 1) == '\u00ED' || fb.originalAt(si.start() + 1) == '\u00CD';
+            boolean punct = si.end() < f.length() && ",.!".indexOf(f.charAt(si.end())) >= 0;
+            if (accented || punct) {
+                all.add(new Hit(Kind.INTERESTED, 1.0, "s\u00ED", si.start(), si.end(), null));
+                orders.add(Integer.MAX_VALUE);
+            }
+        }
+        // Longest first; equal spans keep the phrase defined first. A hit inside a kept hit is dropped.
+        Integer[] idx = new Integer[all.size()];
+        for (int i = 0; i < idx.length; i++) idx[i] = i;
+        Arrays.sort(idx, Comparator.<Integer>comparingInt(i -> -(all.get(i).end() - all.get(i).start())).thenComparingInt(orders::get));
+        List<Hit> kept = new ArrayList<>();
+        for (int i : idx) {
+            Hit h = all.get(i);
+            boolean inside = false;
+            for (Hit k : kept) if (k.start() <= h.start() && h.end() <= k.end()) { inside = true; break; }
+            if (!inside) kept.add(h);
+        }
+        kept.sort(Comparator.comparingInt(Hit::start));
+        List<Hit> out = new ArrayList<>(kept.size());
+        for (Hit h : kept) {
+            if (h.kind() != Kind.INTERESTED && h.kind() != Kind.CUE) { out.add(h); continue; }
+            List<Hit> blockers = kept.stream().filter(k -> k != h).toList();
+            List<Token> before = tokensBefore(fb, h.start(), 4);
+            List<Token> after = tokensAfter(f, h.end(), 3);
+            boolean negated = false, conditional = false, rhetorical = false;
+            for (int i = 0; i < before.size(); i++) {
+                Token t = before.get(i);
+                String w = t.word();
+                if (insideAny(blockers, t.start())) continue;
+                if (RHETORICAL.contains(w)) rhetorical = true;
+                if (NEGATORS.contains(w) || w.endsWith("n't") || (w.startsWith("n'") && !w.equals("n'hesitez"))
+                        || (lang.equals("en") && EN_NEGATORS.contains(w))) negated = true;
+                if (CONDITIONS.contains(w) || (w.equals("bei") && i == before.size() - 1)
+                        || (w.equals("si") && !t.yes())) conditional = true;
+            }
+            for (Token t : after) if (FOLLOWING_NEGATORS.contains(t.word()) && !insideAny(blockers, t.start())) negated = true;
+            if (h.kind() == Kind.CUE) {
+                // "need", "Bedarf", "besoin", "necesario"…: nothing by themselves, a refusal when negated
+                if (negated && !conditional && !rhetorical) out.add(new Hit(Kind.NOT_INTERESTED, 1.5, h.label(), h.start(), h.end(), "negated"));
+            } else if (rhetorical) out.add(new Hit(Kind.IGNORE, 0, h.label(), h.start(), h.end(), "rhetorical"));
+            else if (conditional) out.add(new Hit(Kind.NOT_INTERESTED, 1.0, h.label(), h.start(), h.end(), "conditional"));
+            else if (negated) out.add(new Hit(Kind.NOT_INTERESTED, Math.max(h.weight(), 1.5), h.label(), h.start(), h.end(), "negated"));
+            else out.add(h);
+        }
+        return out;
+    }
+
+    private record Token(String word, boolean yes, int start) {}
+
+    private static boolean isClauseBreak(char c) {
+        return ".!?;:,()[]\"".indexOf(c) >= 0;
+    }
+
+    /** Up to {@code max} words before {@code pos} in the same clause, nearest last. */
+    private static List<Token> tokensBefore(Folded fb, int pos, int max) {
+        String f = fb.text();
+        int from = pos;
+        while (from > 0 && pos - from < 120) {
+            char c = f.charAt(from - 1);
+            if (isClauseBreak(c) || (c == '\n' && from >= 2 && f.charAt(from - 2) == '\n')) break;
+            from--;
+        }
+        List<Token> toks = new ArrayList<>();
+        Matcher m = WORD.matcher(f).region(from, pos);
+        while (m.find()) {
+            boolean yes = false;
+            if (m.group().equals("si")) {
+                char o = fb.originalAt(m.start() + 1);
+                yes = o == '\u00ED' || o == '\u00CD';
+            }
+            toks.add(new Token(m.group(), yes, m.start()));
+        }
+        int cut = 0;
+        for (int i = 0; i < toks.size(); i++) if (CLAUSE_WORDS.contains(toks.get(i).word())) cut = i + 1;
+        List<Token> clause = toks.subList(cut, toks.size());
+        return new ArrayList<>(clause.subList(Math.max(0, clause.size() - max), clause.size()));
+    }
+
+    private static List<Token> tokensAfter(String f, int pos, int max) {
+        int to = pos;
+        while (to < f.length() && to - pos < 80) {
+            char c = f.charAt(to);
+            if (isClauseBreak(c) || c == '\n') break;
+            to++;
+        }
+        List<Token> toks = new ArrayList<>();
+        Matcher m = WORD.matcher(f).region(pos, to);
+        while (m.find() && toks.size() < max) {
+            if (CLAUSE_WORDS.contains(m.group())) break;
+            toks.add(new Token(m.group(), false, m.start()));
+        }
+        return toks;
+    }
+
+    private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+(?:'[\\p{L}]+)*'?");
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Return dates
+    // ------------------------------------------------------------------------------------------------------------
+
+    record DateFinding(LocalDate date, String source) {}
+
+    /** Return-date parsing for out-of-office replies; package-private for tests. */
+    static final class ReturnDates {
+
+        private static final Map<String, Integer> MONTHS = new HashMap<>();
+        private static final Map<String, DayOfWeek> WEEKDAYS = new HashMap<>();
+
+        static {
+            String[][] months = {
+                    {"january", "jan", "januar", "janner", "jaenner", "janvier", "janv", "enero", "ene"},
+                    {"february", "feb", "februar", "fevrier", "fevr", "fev", "febrero"},
+                    {"march", "mar", "marz", "maerz", "mars", "marzo"},
+                    {"april", "apr", "avril", "avr", "abril", "abr"},
+                    {"may", "mai", "mayo"},
+                    {"june", "jun", "juni", "juin", "junio"},
+                    {"july", "jul", "juli", "juillet", "juil", "julio"},
+                    {"august", "aug", "aout", "agosto", "ago"},
+                    {"september", "sept", "sep", "septembre", "septiembre", "setiembre"},
+                    {"october", "oct", "oktober", "okt", "octobre", "octubre"},
+                    {"november", "nov", "novembre", "noviembre"},
+                    {"december", "dec", "dezember", "dez", "decembre", "diciembre", "dic"}};
+            for (int m = 0; m < 12; m++) for (String name : months[m]) MONTHS.put(name, m + 1);
+            String[][] days = {
+                    {"monday", "montag", "lundi", "lunes"}, {"tuesday", "dienstag", "mardi", "martes"},
+                    {"wednesday", "mittwoch", "mercredi", "miercoles"}, {"thursday", "donnerstag", "jeudi", "jueves"},
+                    {"friday", "freitag", "vendredi", "viernes"}, {"saturday", "samstag", "samedi", "sabado"},
+                    {"sunday", "sonntag", "dimanche", "domingo"}};
+            for (int d = 0; d < 7; d++) for (String name : days[d]) WEEKDAYS.put(name, DayOfWeek.of(d + 1));
+        }
+
+        private static final String MONTH = MONTHS.keySet().stream().sorted(Comparator.comparingInt(String::length).reversed())
+                .reduce((a, b) -> a + "|" + b).orElseThrow();
+        private static final String FULL_MONTH = MONTHS.keySet().stream().filter(s -> s.length() > 4
+                        || Set.of("marz", "mars", "may", "mai", "juni", "juli", "juin", "mayo", "june", "july", "aout").contains(s))
+                .sorted(Comparator.comparingInt(String::length).reversed()).reduce((a, b) -> a + "|" + b).orElseThrow();
+        private static final String WEEKDAY = String.join("|", WEEKDAYS.keySet());
+
+        private static final Pattern ISO = Pattern.compile("(?<![\\d.])(\\d{4})-(\\d{1,2})-(\\d{1,2})(?![\\d])");
+        private static final Pattern DAY_MONTH = Pattern.compile(
+                "(?<![\\d.:/])(\\d{1,2})(?:st|nd|rd|th|er|ro|o|\u00BA|\u00B0)?\\.?\\s*(?:de\\s+|of\\s+|-)?(" + MONTH + ")(?![\\p{L}])\\.?"
+                        + "(?:\\s*,?\\s*(?:de\\s+|del\\s+)?(\\d{4})(?!\\d))?");
+        private static final Pattern MONTH_DAY = Pattern.compile(
+                "(?<![\\p{L}])(" + MONTH + ")\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?(?![\\d:])(?:\\s*,?\\s*(\\d{4})(?!\\d))?");
+        private static final Pattern DOTTED = Pattern.compile("(?<![\\d./])(\\d{1,2})\\.(\\d{1,2})\\.(?:(\\d{4}|\\d{2})(?![\\d.]))?");
+        private static final Pattern SLASHED = Pattern.compile("(?<![\\d/.])(\\d{1,2})/(\\d{1,2})(?:/(\\d{4}|\\d{2}))?(?![\\d/])");
+        private static final Pattern DASHED = Pattern.compile("(?<![\\d-])(\\d{1,2})-(\\d{1,2})-(\\d{4})(?![\\d-])");
+        private static final Pattern DAY_ONLY = Pattern.compile("\\b(?:on|the)\\s+(\\d{1,2})(?:st|nd|rd|th)\\b(?!\\s*(?:of\\s+)?(?:" + MONTH + ")\\b)");
+        private static final Pattern WEEKDAY_REF = Pattern.compile("(?<![\\p{L}])(" + WEEKDAY + "|tomorrow|demain)(?![\\p{L}])");
+        private static final Pattern MONTH_ONLY = Pattern.compile(
+                "(?<![\\p{L}])(end of|ende|fin|fin de|finales de|late|early|anfang|debut|principios de|inicios de|mid|mitte|mi|mediados de"
+                        + "|in|im|en|ab|bis|until|till|hasta|jusqu'en|a partir de|desde|back in|de retour en)[\\s-]+(" + FULL_MONTH + ")(?![\\p{L}])");
+        private static final Pattern KEYWORD_BEFORE = Pattern.compile(
+                "\\b(?:back|return\\w*|until|till|til|through|thru|bis|zuruck\\w*|ab|wieder|jusqu\\w*|retour|reprise|avant|hasta|regres\\w*"
+                        + "|vuelta|volver\\w*|volvere|reincorpor\\w*|a partir|respond\\w*|reply|repondr\\w*|melde mich|antworte\\w*|respondere|contestare)"
+                        + "\\W*(?:\\w+\\W+){0,3}$");
+        private static final Pattern KEYWORD_AFTER = Pattern.compile("^\\W*(?:\\w+\\W+){0,4}(?:wieder|zuruck|back|de retour|de vuelta|return)");
+        private static final Pattern UK_HINTS = Pattern.compile("\\+44|\\.co\\.uk\\b|\\.ie\\b|\\+353|\\+61|\\.com\\.au|\\+64|\\bannual leave\\b|\\bwhilst\\b|\\bbank holiday\\b");
+
+        private record Cand(LocalDate date, int tier, boolean keyword, String source) {}
+
+        static DateFinding find(String folded, String lang, LocalDate today) {
+            List<Cand> cands = new ArrayList<>();
+            List<int[]> used = new ArrayList<>();
+            boolean monthFirst = lang.equals("en") && !UK_HINTS.matcher(folded).find();
+
+            Matcher m = ISO.matcher(folded);
+            while (m.find()) add(cands, used, folded, m, date(today, i(m, 1), i(m, 2), i(m, 3)), 1);
+            m = DAY_MONTH.matcher(folded);
+            while (m.find()) {
+                if (overlaps(used, m)) continue;
+                add(cands, used, folded, m, date(today, m.group(3) == null ? null : i(m, 3), MONTHS.get(m.group(2)), i(m, 1)), 1);
+            }
+            m = MONTH_DAY.matcher(folded);
+            while (m.find()) {
+                if (overlaps(used, m)) continue;
+                add(cands, used, folded, m, date(today, m.group(3) == null ? null : i(m, 3), MONTHS.get(m.group(1)), i(m, 2)), 1);
+            }
+            m = DOTTED.matcher(folded);
+            while (m.find()) {
+                if (overlaps(used, m)) continue;
+                add(cands, used, folded, m, date(today, year(m.group(3)), i(m, 2), i(m, 1)), 1);
+            }
+            for (Pattern p : List.of(SLASHED, DASHED)) {
+                m = p.matcher(folded);
+                while (m.find()) {
+                    if (overlaps(used, m)) continue;
+                    if (m.group().equals("24/7") || m.group().equals("7/24")) continue;
+                    int a = i(m, 1), b = i(m, 2);
+                    Integer y = year(m.groupCount() >= 3 ? m.group(3) : null);
+                    boolean mf = monthFirst ? a <= 12 : b > 12 && a <= 12;
+                    add(cands, used, folded, m, mf ? date(today, y, a, b) : date(today, y, b, a), 1);
+                }
+            }
+            m = DAY_ONLY.matcher(folded);
+            while (m.find()) {
+                if (overlaps(used, m)) continue;
+                int day = i(m, 1);
+                LocalDate d = null;
+                for (int k = 0; k < 3 && d == null; k++) {
+                    LocalDate month = today.withDayOfMonth(1).plusMonths(k);
+                    if (day <= month.lengthOfMonth()) {
+                        LocalDate c = month.withDayOfMonth(day);
+                        if (!c.isBefore(today)) d = c;
+                    }
+                }
+                add(cands, used, folded, m, d, 2);
+            }
+            m = WEEKDAY_REF.matcher(folded);
+            while (m.find()) {
+                if (overlaps(used, m) || !keywordNear(folded, m.start(), m.end())) continue;
+                String w = m.group(1);
+                LocalDate d = w.equals("tomorrow") || w.equals("demain") ? today.plusDays(1)
+                        : today.with(TemporalAdjusters.next(WEEKDAYS.get(w)));
+                add(cands, used, folded, m, d, 2);
+            }
+            m = MONTH_ONLY.matcher(folded);
+            while (m.find()) {
+                if (overlaps(used, m)) continue;
+                String q = m.group(1);
+                int month = MONTHS.get(m.group(2));
+                int year = today.getYear();
+                if (month < today.getMonthValue()) year++;
+                LocalDate first = LocalDate.of(year, month, 1);
+                LocalDate d = switch (q) {
+                    case "end of", "ende", "fin", "fin de", "finales de", "late" ->
+                            first.withDayOfMonth(first.lengthOfMonth());
+                    case "mid", "mitte", "mi", "mediados de" -> first.withDayOfMonth(15);
+                    default -> first;
+                };
+                if (d.isBefore(today)) d = null;
+                add(cands, used, folded, m, d, 3);
+            }
+            if (cands.isEmpty()) return null;
+            int bestTier = cands.stream().mapToInt(Cand::tier).min().orElseThrow();
+            List<Cand> pool = cands.stream().filter(c -> c.tier() == bestTier).toList();
+            if (pool.stream().anyMatch(Cand::keyword)) pool = pool.stream().filter(Cand::keyword).toList();
+            Cand best = pool.stream().max(Comparator.comparing(Cand::date)).orElseThrow();
+            return new DateFinding(best.date(), best.source());
+        }
+
+        private static int i(Matcher m, int g) {
+            return Integer.parseInt(m.group(g));
+        }
+
+        private static Integer year(String s) {
+            if (s == null) return null;
+            int y = Integer.parseInt(s);
+            return s.length() == 2 ? 2000 + y : y;
+        }
+
+        private static boolean overlaps(List<int[]> used, Matcher m) {
+            for (int[] u : used) if (m.start() < u[1] && u[0] < m.end()) return true;
+            return false;
+        }
+
+        private static boolean keywordNear(String f, int start, int end) {
+            String before = f.substring(Math.max(0, start - 30), start);
+            String after = f.substring(end, Math.min(f.length(), end + 40));
+            return KEYWORD_BEFORE.matcher(before).find() || KEYWORD_AFTER.matcher(after).find();
+        }
+
+        private static void add(List<Cand> cands, List<int[]> used, String f, Matcher m, LocalDate d, int tier) {
+            used.add(new int[] {m.start(), m.end()});
+            if (d == null) return;
+            cands.add(new Cand(d, tier, keywordNear(f, m.start(), m.end()), m.group()));
+        }
+
+        /** A calendar date; without a year, the next one not before today. Null when impossible. */
+        private static LocalDate date(LocalDate today, Integer year, Integer month, Integer day) {
+            if (month == null || day == null || month < 1 || month > 12 || day < 1 || day > 31) return null;
+            if (year != null) {
+                try {
+                    return LocalDate.of(year, month, day);
+                } catch (java.time.DateTimeException e) {
+                    return null;
+                }
+            }
+            for (int y = today.getYear(); y <= today.getYear() + 4; y++) {
+                try {
+                    LocalDate d = LocalDate.of(y, month, day);
+                    if (!d.isBefore(today)) return d;
+                } catch (java.time.DateTimeException e) {
+                    // Feb 29 of a non-leap year: try the next
+                }
+            }
+            return null;
+        }
+    }
+}
