@@ -7,13 +7,14 @@
 # Name, Company, Title, Phone, Timezone) and 3 custom (City, Industry, Lead Score), ~97 bytes a row.
 #   base file      BENCH_ROWS rows, all emails distinct: fills a campaign so it "already holds" them;
 #   incoming file  BENCH_ROWS rows: every 20th row (5 %) repeats an email from earlier in the file
-#                  (half of them within the last 2,000 rows, half anywhere before); of the other 95 %
+#                  (half of them among the last 2,000 distinct emails, half anywhere before); of the other 95 %
 #                  half are contacts of the base file (updates) and half are new (inserts);
 #   small file     BENCH_SMALL_ROWS rows made like the incoming file, for the memory comparison.
 #
 # One sandbox server (fresh temp data dir, free loopback port, limits lifted), its embedded
 # PostgreSQL reached with psql as well. In order:
-#   1. campaign S: import the small file through the API, then read the server's VmHWM;
+#   1. campaign S: import the small file through the API, then read the server's VmHWM (and its
+#      live heap: heap used after jcmd GC.run);
 #   2. campaign A: import the base file through the API (fill, reported but not rated);
 #   3. campaign B: copied from A with one SQL INSERT … SELECT (new ids, same change numbers);
 #      VACUUM ANALYZE + CHECKPOINT, so both rated runs start from the same state;
@@ -27,7 +28,7 @@
 #      GET /imports/{id} every 200 ms until it says completed: ours = rows / seconds from the start
 #      of the upload to that answer;
 #   6. checks: the job's counts, the row counts of A and B, and that A and B hold the same contacts
-#      field for field; then the server's VmHWM again.
+#      field for field; then the server's VmHWM and live heap again.
 #
 # Report lines (stdout); the last one is
 #   bench import: ours=<rows/s> rows/s peer=<rows/s> rows/s ratio=<ours/peer, 2 decimals> goal=>=0.60
@@ -35,8 +36,8 @@
 # last line is `bench import: FAILED (exit N): <reason>` and the exit code is not 0.
 #
 # Environment: BENCH_ROWS (rows of the base and incoming files, default 1000000), BENCH_SMALL_ROWS
-# (rows of the small file, default BENCH_ROWS / 5), BENCH_IMPORT_TIMEOUT (s allowed per import or
-# peer step, default 1200), O2D_JAVA_OPTS (extra server JVM options), BENCH_JAR (defaults to the
+# (rows of the small file, default BENCH_ROWS / 5), BENCH_IMPORT_TIMEOUT (s allowed per import,
+# psql step or check, default 1200), O2D_JAVA_OPTS (extra server JVM options), BENCH_JAR (defaults to the
 # built jar).
 set -euo pipefail
 # shellcheck source=bench/lib.sh
@@ -73,7 +74,6 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/o2d-bench-import.XXXXXX")"
 DATA_DIR="$TMP/data"
 SERVER_LOG="$TMP/server.log"
 mkdir -p "$DATA_DIR" "$TMP/jvmtmp"
-POLL_PID=""
 
 # Always: stop the server (and any embedded PostgreSQL it left under our temp dir), show the end of
 # its log when something failed, and remove the temp dir (CSV files, database, uploads).
@@ -131,8 +131,12 @@ json_num() { grep -o "\"$1\":[0-9.]*" | head -n 1 | sed 's/^"[^"]*"://'; }
 # div A B [DECIMALS]: A / B.
 div() { awk -v a="$1" -v b="$2" -v d="${3:-0}" 'BEGIN { if (b > 0) printf "%.*f", d, a / b; else print "0" }'; }
 
-# sql [psql args ...]: psql against the server's embedded PostgreSQL, stopping at the first error.
-sql() { PGPASSWORD=postgres psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres "$@"; }
+# sql [psql args ...]: psql against the server's embedded PostgreSQL, stopping at the first error,
+# bounded by BENCH_IMPORT_TIMEOUT.
+sql() {
+  timeout --kill-after=5 "$IMPORT_TIMEOUT" env PGPASSWORD=postgres \
+    psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres "$@"
+}
 # sql_value QUERY: the one value QUERY returns.
 sql_value() { sql -At -c "$1"; }
 
@@ -146,12 +150,13 @@ jvm_heap() {
     END { if (!done) print "n/a" }' || echo "n/a"
 }
 
-# CPU accounting, to tell how much of the machine a rated run had. One pass over /proc: the busy
-# jiffies of the whole machine (not idle/iowait) and those of our own processes: the server JVM,
-# the embedded postmaster (with the backends it has reaped) and its live children, and this shell
-# (with its finished children such as psql and curl).
+# CPU accounting, to tell how much of the machine a rated run had and where its CPU time went.
+# One pass over /proc: the busy jiffies of the whole machine (not idle/iowait), of the server JVM,
+# of the embedded PostgreSQL (the postmaster with the backends it has reaped, and its live
+# children) and of this shell with its finished children (psql, curl, awk …).
 CLK_TCK="$(getconf CLK_TCK 2>/dev/null || echo 100)"
 PG_PM=""   # the postmaster's pid, read from its pid file once the server is up
+# cpu_mark: "<now> <machine> <jvm> <postgres> <shell>" (jiffies)
 cpu_mark() {
   local t; t="$(now)"
   # cat, not awk, opens the files: mawk gives up on a file that vanished (a process that ended).
@@ -160,22 +165,36 @@ cpu_mark() {
     {
       pid = $1; sub(/.*\) /, "")   # after "pid (comm) ": state ppid … utime stime cutime cstime at 12-15
       if (pid == jvm) j = $12 + $13 + $14 + $15
-      else if (pid == pm || pid == sh) own += $12 + $13 + $14 + $15
-      else if ($2 == pm) own += $12 + $13
+      else if (pid == pm) p += $12 + $13 + $14 + $15
+      else if ($2 == pm) p += $12 + $13
+      else if (pid == sh) c = $12 + $13 + $14 + $15
     }
-    END { print m + 0, own + j, j + 0 }')"
+    END { print m + 0, j + 0, p + 0, c + 0 }')"
 }
-# cpu_since MARK: what was used since MARK (a cpu_mark), in CPU seconds: "<other processes> <their
-# share of what the machine had over that wall time, %> <the server JVM> <PostgreSQL, psql, curl>",
-# e.g. "12.3 4 30.1 80.2".
+# cpu_since MARK: CPU seconds used since MARK (a cpu_mark): "<other processes> <their share of what
+# the machine had over that wall time, %> <server JVM> <PostgreSQL> <bench shell and its children>".
 cpu_since() {
-  local t0 m0 o0 j0 t1 m1 o1 j1
-  read -r t0 m0 o0 j0 <<<"$1"; read -r t1 m1 o1 j1 <<<"$(cpu_mark)"
-  awk -v m="$(( m1 - m0 ))" -v o="$(( o1 - o0 ))" -v j="$(( j1 - j0 ))" -v hz="$CLK_TCK" -v w="$(elapsed "$t0" "$t1")" -v c="$(nproc)" \
-    'BEGIN { f = (m - o) / hz; if (f < 0) f = 0; printf "%.1f %.0f %.1f %.1f", f, (w > 0 ? 100 * f / (w * c) : 0), j / hz, (o - j) / hz }'
+  local t0 m0 j0 p0 c0 t1 m1 j1 p1 c1
+  read -r t0 m0 j0 p0 c0 <<<"$1"; read -r t1 m1 j1 p1 c1 <<<"$(cpu_mark)"
+  awk -v m="$(( m1 - m0 ))" -v j="$(( j1 - j0 ))" -v p="$(( p1 - p0 ))" -v c="$(( c1 - c0 ))" -v hz="$CLK_TCK" \
+      -v w="$(elapsed "$t0" "$t1")" -v n="$(nproc)" 'BEGIN {
+    f = (m - j - p - c) / hz; if (f < 0) f = 0
+    printf "%.1f %.0f %.1f %.1f %.1f", f, (w > 0 ? 100 * f / (w * n) : 0), j / hz, p / hz, c / hz }'
 }
 # autovacuums: "vacuums analyzes" that autovacuum has run on campaign_contacts so far.
 autovacuums() { sql_value "SELECT autovacuum_count || ' ' || autoanalyze_count FROM pg_stat_user_tables WHERE relname = 'campaign_contacts'"; }
+
+# jvm_live: the server's live heap in MiB: heap used right after a full GC (jcmd GC.run), or "n/a".
+# Run it after reading VmHWM: it does not lower the peak, but it frees what the peak was made of.
+jvm_live() {
+  [ -n "$JCMD" ] || { echo "n/a"; return 0; }
+  timeout 60 "$JCMD" "$SERVER_PID" GC.run >/dev/null 2>&1 || { echo "n/a"; return 0; }
+  timeout 20 "$JCMD" "$SERVER_PID" GC.heap_info 2>/dev/null | awk '
+    / committed [0-9]+K, used [0-9]+K/ && !done {
+      for (i = 1; i < NF; i++) if ($i == "used") u = $(i + 1)
+      gsub(/[K,]/, "", u); printf "%.0f", u / 1024; done = 1 }
+    END { if (!done) print "n/a" }' || echo "n/a"
+}
 
 # import_csv NAME CAMPAIGN FILE ROWS: uploads FILE with curl -F and polls GET /imports/{id} every
 # POLL_S until the job has finished. Sets IMP_ID, IMP_SECONDS (start of the upload to the answer
@@ -187,11 +206,11 @@ import_csv() {
   log "[$name] uploading $(basename "$file") ($(du -m "$file" | cut -f1) MB, $rows rows) into campaign $campaign ..."
   : >"$TMP/$name.progress"
   IMP_FIRST_S=""
-  t0="$(now)"
+  t0="$EPOCHREALTIME"
   code="$(curl -s -S --max-time "$IMPORT_TIMEOUT" -H "$AUTH" -o "$RESP" -w '%{http_code}' \
     -F "file=@$file;type=text/csv" --form-string "mapping=$MAPPING" --form-string "dedupe=update" \
     "$BASE/campaigns/$campaign/contacts/import" 2>"$TMP/curl.err")" || code="000 ($(head -c 300 "$TMP/curl.err"))"
-  t_up="$(now)"
+  t_up="$EPOCHREALTIME"
   if [ "$code" != 202 ]; then
     echo "POST /campaigns/$campaign/contacts/import answered $code: $(head -c 3000 "$RESP" 2>/dev/null)" >&2
     die "[$name] the upload answered ${code%% *} (expected 202)"
@@ -201,23 +220,33 @@ import_csv() {
   [ -n "$IMP_ID" ] || die "[$name] no importId in $(head -c 500 "$RESP")"
   [ "$total" = "$rows" ] || die "[$name] the server counted $total rows in the file, expected $rows"
   log "[$name] upload answered 202 after $(elapsed "$t0" "$t_up")s: $IMP_ID, $total rows; waiting for it to complete"
+  # The poll loop forks only curl and sleep (no grep/sed/awk/date): the bench shares the 2 CPUs
+  # with the import it measures.
+  local t0_us now_us el_us body st
+  t0_us="${t0//[.,]/}"
   while :; do
-    api GET "/imports/$IMP_ID"
-    t_end="$(now)"
-    status="$(json_str status <"$RESP")"
-    processed="$(json_num processedRows <"$RESP")"
-    echo "$(elapsed "$t0" "$t_end") ${processed:-0}" >>"$TMP/$name.progress"
-    if [ -z "$IMP_FIRST_S" ] && [ "${processed:-0}" -gt 0 ]; then IMP_FIRST_S="$(elapsed "$t0" "$t_end")"; fi
+    body="$(curl -s -S --max-time 60 -H "$AUTH" -w '\n%{http_code}' "$BASE/imports/$IMP_ID" 2>"$TMP/curl.err")" || body=$'\n000'
+    t_end="$EPOCHREALTIME"
+    code="${body##*$'\n'}"; body="${body%$'\n'*}"
+    [ "$code" = 200 ] || die "[$name] GET /imports/$IMP_ID answered $code: ${body:0:500} $(head -c 300 "$TMP/curl.err")"
+    status=""; processed=0
+    [[ $body =~ \"status\":\"([a-z_]+)\" ]] && status="${BASH_REMATCH[1]}"
+    [[ $body =~ \"processedRows\":([0-9]+) ]] && processed="${BASH_REMATCH[1]}"
+    now_us="${t_end//[.,]/}"; el_us=$(( 10#$now_us - 10#$t0_us ))
+    printf '%d.%06d %s\n' $(( el_us / 1000000 )) $(( el_us % 1000000 )) "$processed" >>"$TMP/$name.progress"
+    if [ -z "$IMP_FIRST_S" ] && [ "$processed" -gt 0 ]; then IMP_FIRST_S="$(printf '%d.%03d' $(( el_us / 1000000 )) $(( el_us % 1000000 / 1000 )))"; fi
     case "$status" in
       completed) break ;;
-      failed|cancelled) die "[$name] import $IMP_ID ended $status: $(json_str error <"$RESP")" ;;
+      failed|cancelled) printf '%s' "$body" >"$RESP"; die "[$name] import $IMP_ID ended $status: $(json_str error <"$RESP")" ;;
     esac
-    if awk -v e="$(elapsed "$t0" "$t_end")" -v t="$IMPORT_TIMEOUT" 'BEGIN { exit !(e >= t) }'; then
+    if (( el_us >= IMPORT_TIMEOUT * 1000000 )); then
       die "[$name] import $IMP_ID not completed within ${IMPORT_TIMEOUT}s (status $status, $processed of $rows rows)"
     fi
-    alive "$SERVER_PID" || die "[$name] the server exited during the import"
+    st=""; read -r st <"/proc/$SERVER_PID/stat" 2>/dev/null || true
+    [[ -n "$st" && "${st##*) }" != Z* ]] || die "[$name] the server exited during the import"
     sleep "$POLL_S"
   done
+  printf '%s' "$body" >"$RESP"
   IMP_STATUS="$(cat "$RESP")"
   IMP_SECONDS="$(elapsed "$t0" "$t_end")"
   IMP_UPLOAD_S="$(elapsed "$t0" "$t_up")"
@@ -309,7 +338,8 @@ import_csv small "$CMP_S" "$TMP/small.csv" "$SMALL_ROWS"
 SMALL_S="$IMP_SECONDS"
 [ "$(json_num duplicates <<<"$IMP_STATUS")" = "$SMALL_DUP" ] || die "[small] expected $SMALL_DUP duplicates: $IMP_STATUS"
 HWM_SMALL="$(rss_kib "$SERVER_PID" peak)"; RSS_SMALL="$(rss_kib "$SERVER_PID")"; HEAP_SMALL="$(jvm_heap)"
-log "after the $SMALL_ROWS-row import: VmHWM $(kib_to_mib "$HWM_SMALL") MiB, VmRSS $(kib_to_mib "$RSS_SMALL") MiB, $HEAP_SMALL"
+LIVE_SMALL="$(jvm_live)"
+log "after the $SMALL_ROWS-row import: VmHWM $(kib_to_mib "$HWM_SMALL") MiB, VmRSS $(kib_to_mib "$RSS_SMALL") MiB, $HEAP_SMALL, live $LIVE_SMALL MiB"
 
 # ---- 2. fill campaign A with the base file -----------------------------------------------------
 import_csv fill "$CMP_A" "$TMP/base.csv" "$ROWS"
@@ -354,13 +384,11 @@ settle
 log "[peer] \\copy of incoming.csv into the staging table ..."
 PEER_AV0="$(autovacuums)"; PEER_CPU0="$(cpu_mark)"
 peer_t0="$(now)"
-timeout "$IMPORT_TIMEOUT" env PGPASSWORD=postgres psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
-  -c "\\copy bench_import_staging (email, first_name, last_name, company, title, phone, timezone, city, industry, lead_score) FROM '$TMP/incoming.csv' WITH (FORMAT csv, HEADER true)" \
+sql -c "\\copy bench_import_staging (email, first_name, last_name, company, title, phone, timezone, city, industry, lead_score) FROM '$TMP/incoming.csv' WITH (FORMAT csv, HEADER true)" \
   || die "[peer] \\copy failed"
 peer_t1="$(now)"
 log "[peer] copied in $(elapsed "$peer_t0" "$peer_t1")s; merging ..."
-timeout "$IMPORT_TIMEOUT" env PGPASSWORD=postgres psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
-  -v ws="$WS" -v b="$CMP_B" -v imp="$PEER_IMPORT_ID" -v n="$ROWS" <<'SQL' >"$TMP/peer-merge.out" || die "[peer] the merge failed"
+sql -v ws="$WS" -v b="$CMP_B" -v imp="$PEER_IMPORT_ID" -v n="$ROWS" <<'SQL' >"$TMP/peer-merge.out" || die "[peer] the merge failed"
 BEGIN;
 -- change numbers for every row, as the server reserves them (its counter row stays locked until commit)
 INSERT INTO contact_change_counters AS k (workspace_id, campaign_id, value) VALUES (:ws, :'b', :n)
@@ -392,17 +420,18 @@ peer_t2="$(now)"
 PEER_COPY_S="$(elapsed "$peer_t0" "$peer_t1")"
 PEER_MERGE_S="$(elapsed "$peer_t1" "$peer_t2")"
 PEER_S="$(elapsed "$peer_t0" "$peer_t2")"
-read -r PEER_FOREIGN_S PEER_FOREIGN_PCT PEER_JVM_S PEER_PG_S <<<"$(cpu_since "$PEER_CPU0")"; PEER_AV1="$(autovacuums)"
+read -r PEER_FOREIGN_S PEER_FOREIGN_PCT PEER_JVM_S PEER_PG_S PEER_SH_S <<<"$(cpu_since "$PEER_CPU0")"; PEER_AV1="$(autovacuums)"
 log "[peer] merged in ${PEER_MERGE_S}s; total ${PEER_S}s"
 settle
 
 # ---- 5. ours: the same file through the HTTP upload into campaign A ---------------------------------
 OURS_AV0="$(autovacuums)"; OURS_CPU0="$(cpu_mark)"
 import_csv ours "$CMP_A" "$TMP/incoming.csv" "$ROWS"
-read -r OURS_FOREIGN_S OURS_FOREIGN_PCT OURS_JVM_S OURS_PG_S <<<"$(cpu_since "$OURS_CPU0")"; OURS_AV1="$(autovacuums)"
+read -r OURS_FOREIGN_S OURS_FOREIGN_PCT OURS_JVM_S OURS_PG_S OURS_SH_S <<<"$(cpu_since "$OURS_CPU0")"; OURS_AV1="$(autovacuums)"
 OURS_S="$IMP_SECONDS"; OURS_UPLOAD_S="$IMP_UPLOAD_S"; OURS_FIRST_S="${IMP_FIRST_S:-$IMP_SECONDS}"
 OURS_STATUS="$IMP_STATUS"; OURS_ID="$IMP_ID"
 HWM_BIG="$(rss_kib "$SERVER_PID" peak)"; RSS_BIG="$(rss_kib "$SERVER_PID")"; HEAP_BIG="$(jvm_heap)"
+LIVE_BIG="$(jvm_live)"
 if [ "$ROWS" -ge 100000 ]; then PROFILE="$(rate_profile ours "$ROWS")"; else PROFILE="n/a (needs BENCH_ROWS >= 100000)"; fi
 
 # ---- 6. checks -----------------------------------------------------------------------------------
@@ -460,9 +489,8 @@ fi
   printf '  %-46s %s\n' "ours rows/s by tenth of the file" "$PROFILE"
   printf '  %-46s peer %s, ours %s (vacuums, analyzes)\n' "autovacuum runs on campaign_contacts during" \
     "$(av_delta "$PEER_AV0" "$PEER_AV1")" "$(av_delta "$OURS_AV0" "$OURS_AV1")"
-  printf '  %-46s peer %s s (PostgreSQL + psql; server JVM idle: %s s), ours %s s (server JVM %s s + PostgreSQL %s s)\n' \
-    "CPU time used by the rated runs" "$PEER_PG_S" "$PEER_JVM_S" \
-    "$(awk -v a="$OURS_JVM_S" -v b="$OURS_PG_S" 'BEGIN { printf "%.1f", a + b }')" "$OURS_JVM_S" "$OURS_PG_S"
+  printf '  %-46s peer: PostgreSQL %s s + psql %s s (server JVM, idle: %s s); ours: server JVM %s s + PostgreSQL %s s (+ curl polling %s s)\n' \
+    "CPU time used by the rated runs" "$PEER_PG_S" "$PEER_SH_S" "$PEER_JVM_S" "$OURS_JVM_S" "$OURS_PG_S" "$OURS_SH_S"
   printf '  %-46s peer %s CPU-s (%s%% of the machine), ours %s CPU-s (%s%%)\n' "other processes' CPU during the rated runs" \
     "$PEER_FOREIGN_S" "$PEER_FOREIGN_PCT" "$OURS_FOREIGN_S" "$OURS_FOREIGN_PCT"
   printf '  %-46s imported %s, updated %s, duplicates %s, suppressed %s, invalid %s\n' "ours job counts" \
@@ -475,6 +503,8 @@ fi
   printf '  %-46s %s MiB after the %s-row import, %s MiB at the end\n' "server RSS (VmRSS, JVM)" \
     "$(kib_to_mib "$RSS_SMALL")" "$SMALL_ROWS" "$(kib_to_mib "$RSS_BIG")"
   printf '  %-46s %s after the %s-row import; %s at the end\n' "server JVM heap (jcmd GC.heap_info)" "$HEAP_SMALL" "$SMALL_ROWS" "$HEAP_BIG"
+  printf '  %-46s %s MiB after the %s-row import, %s MiB after the %s-row imports\n' "server live heap (used after a full GC)" \
+    "$LIVE_SMALL" "$SMALL_ROWS" "$LIVE_BIG" "$ROWS"
   if [ "$PG_PROCS" -gt 0 ]; then
     printf '  %-46s %s MiB (PSS of %s processes, at the end)\n' "embedded PostgreSQL, besides the JVM" "$(kib_to_mib "$PG_KIB")" "$PG_PROCS"
   fi
