@@ -40,7 +40,6 @@ mkdir -p "$DATA_DIR"
 CLEANED=""
 cleanup() {
   local rc=$? pid
-  local -a leftovers
   [ -n "$CLEANED" ] && return 0
   CLEANED=1
   trap - INT TERM
@@ -55,14 +54,7 @@ cleanup() {
   fi
   # An embedded PostgreSQL outlives a JVM that was killed: find its postmaster by our data dir on
   # its command line, then its backends as the postmaster's children.
-  mapfile -t leftovers < <(pids_mentioning "$TMP")
-  if [ "${#leftovers[@]}" -gt 0 ]; then
-    mapfile -t -O "${#leftovers[@]}" leftovers < <(for pid in "${leftovers[@]}"; do descendants "$pid"; done)
-    log "stopping leftover processes under $TMP: ${leftovers[*]}"
-    for pid in "${leftovers[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for _ in $(seq 1 50); do any_alive "${leftovers[@]}" || break; sleep 0.1; done
-    for pid in "${leftovers[@]}"; do if alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi; done
-  fi
+  stop_leftovers "$TMP"
   if [ "$rc" -ne 0 ] && [ -s "$SERVER_LOG" ]; then
     echo "---- last 40 lines of the server log ----" >&2
     tail -n 40 "$SERVER_LOG" >&2 || true

@@ -80,7 +80,6 @@ mkdir -p "$DATA_DIR" "$TMP/jvmtmp"
 CLEANED=""
 cleanup() {
   local rc=$? pid
-  local -a leftovers
   [ -n "$CLEANED" ] && return 0
   CLEANED=1
   trap - INT TERM
@@ -92,14 +91,7 @@ cleanup() {
       log "the server process had already exited (status $pid)"
     fi
   fi
-  mapfile -t leftovers < <(pids_mentioning "$TMP")
-  if [ "${#leftovers[@]}" -gt 0 ]; then
-    mapfile -t -O "${#leftovers[@]}" leftovers < <(for pid in "${leftovers[@]}"; do descendants "$pid"; done)
-    log "stopping leftover processes under $TMP: ${leftovers[*]}"
-    for pid in "${leftovers[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for _ in $(seq 1 50); do any_alive "${leftovers[@]}" || break; sleep 0.1; done
-    for pid in "${leftovers[@]}"; do if alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi; done
-  fi
+  stop_leftovers "$TMP"
   if [ "$rc" -ne 0 ] && [ -s "$SERVER_LOG" ]; then
     echo "---- last 40 lines of the server log ----" >&2
     tail -n 40 "$SERVER_LOG" >&2 || true
@@ -113,21 +105,8 @@ trap 'BENCH_FAILURE="interrupted (SIGINT)"; exit 130' INT
 trap 'BENCH_FAILURE="terminated (SIGTERM)"; exit 143' TERM
 
 # ---- helpers ----------------------------------------------------------------------------------
-RESP="$TMP/response.json"
-# api METHOD PATH [JSON]: the response body goes to $RESP; any status but 2xx fails the bench.
-api() {
-  local method="$1" path="$2" data="${3:-}" code
-  local -a args=(-s -S --max-time 60 -X "$method" -H "$AUTH" -o "$RESP" -w '%{http_code}')
-  [ -n "$data" ] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
-  code="$(curl "${args[@]}" "$BASE$path" 2>"$TMP/curl.err")" || code="000 ($(head -c 300 "$TMP/curl.err"))"
-  if [[ "$code" != 2?? ]]; then
-    echo "$method $path answered $code: $(head -c 3000 "$RESP" 2>/dev/null)" >&2
-    die "$method $path answered ${code%% *} (expected 2xx)"
-  fi
-}
-# json_str KEY < JSON: the first "KEY":"value"; json_num KEY < JSON: the first "KEY":number.
-json_str() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | sed 's/^"[^"]*":"//; s/"$//'; }
-json_num() { grep -o "\"$1\":[0-9.]*" | head -n 1 | sed 's/^"[^"]*"://'; }
+RESP="$TMP/response.json"   # where api (lib.sh) puts response bodies
+API_TIMEOUT=60
 # div A B [DECIMALS]: A / B.
 div() { awk -v a="$1" -v b="$2" -v d="${3:-0}" 'BEGIN { if (b > 0) printf "%.*f", d, a / b; else print "0" }'; }
 

@@ -235,3 +235,34 @@ wrk_non2xx() { awk '/Non-2xx or 3xx responses:/ { print $NF; found = 1 } END { i
 wrk_socket_errors() {
   awk '/Socket errors:/ { gsub(/,/, ""); for (i = 3; i <= NF; i += 2) s += $(i + 1) } END { print s + 0 }' "$1"
 }
+
+# stop_leftovers DIR: stops what still runs with DIR on its command line and its children (an
+# embedded PostgreSQL outlives a JVM that was killed): SIGTERM, up to 5 s, then SIGKILL.
+stop_leftovers() {
+  local -a leftovers
+  local pid
+  mapfile -t leftovers < <(pids_mentioning "$1")
+  [ "${#leftovers[@]}" -gt 0 ] || return 0
+  mapfile -t -O "${#leftovers[@]}" leftovers < <(for pid in "${leftovers[@]}"; do descendants "$pid"; done)
+  log "stopping leftover processes under $1: ${leftovers[*]}"
+  for pid in "${leftovers[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 50); do any_alive "${leftovers[@]}" || break; sleep 0.1; done
+  for pid in "${leftovers[@]}"; do if alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi; done
+  return 0
+}
+
+# api METHOD PATH [JSON]: calls $BASE$PATH with the $AUTH header; the response body goes to $RESP
+# (set by the caller); any status but 2xx fails the bench. API_TIMEOUT: seconds (default 60).
+api() {
+  local method="$1" path="$2" data="${3:-}" code
+  local -a args=(-s -S --max-time "${API_TIMEOUT:-60}" -X "$method" -H "$AUTH" -o "$RESP" -w '%{http_code}')
+  [ -n "$data" ] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
+  code="$(curl "${args[@]}" "$BASE$path" 2>"$RESP.curl-err")" || code="000 ($(head -c 300 "$RESP.curl-err"))"
+  if [[ "$code" != 2?? ]]; then
+    echo "$method $path answered $code: $(head -c 3000 "$RESP" 2>/dev/null)" >&2
+    die "$method $path answered ${code%% *} (expected 2xx)"
+  fi
+}
+# json_str KEY < JSON: the first "KEY":"value"; json_num KEY < JSON: the first "KEY":<integer>.
+json_str() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | sed 's/^"[^"]*":"//; s/"$//'; }
+json_num() { grep -o "\"$1\":[0-9]*" | head -n 1 | sed 's/^"[^"]*"://'; }

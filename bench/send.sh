@@ -67,7 +67,6 @@ PEER_PID=""
 # 30) and any embedded PostgreSQL left under our temp dir.
 stop_everything() {
   local pid rc grace="${1:-30}"
-  local -a leftovers
   if [ -n "$PEER_PID" ] && alive "$PEER_PID"; then kill -TERM "$PEER_PID" 2>/dev/null || true; wait "$PEER_PID" 2>/dev/null || true; fi
   PEER_PID=""
   if [ -n "$SERVER_PID" ]; then
@@ -81,14 +80,7 @@ stop_everything() {
   fi
   # An embedded PostgreSQL outlives a JVM that was killed: find its postmaster by our data dir on
   # its command line, then its backends as the postmaster's children.
-  mapfile -t leftovers < <(pids_mentioning "$TMP")
-  if [ "${#leftovers[@]}" -gt 0 ]; then
-    mapfile -t -O "${#leftovers[@]}" leftovers < <(for pid in "${leftovers[@]}"; do descendants "$pid"; done)
-    log "stopping leftover processes under $TMP: ${leftovers[*]}"
-    for pid in "${leftovers[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for _ in $(seq 1 50); do any_alive "${leftovers[@]}" || break; sleep 0.1; done
-    for pid in "${leftovers[@]}"; do if alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi; done
-  fi
+  stop_leftovers "$TMP"
   return 0
 }
 
@@ -114,21 +106,8 @@ trap 'BENCH_FAILURE="interrupted (SIGINT)"; exit 130' INT
 trap 'BENCH_FAILURE="terminated (SIGTERM)"; exit 143' TERM
 
 # ---- the API from bash ----------------------------------------------------------------------
-# api METHOD PATH [JSON | @FILE]: the response body goes to $RESP; any status but 2xx fails the bench.
-RESP="$TMP/response.json"
-api() {
-  local method="$1" path="$2" data="${3:-}" code
-  local -a args=(-s -S --max-time 120 -X "$method" -H "$AUTH" -o "$RESP" -w '%{http_code}')
-  [ -n "$data" ] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
-  code="$(curl "${args[@]}" "$BASE$path" 2>"$TMP/curl.err")" || code="000 ($(head -c 300 "$TMP/curl.err"))"
-  if [[ "$code" != 2?? ]]; then
-    echo "$method $path answered $code: $(head -c 3000 "$RESP" 2>/dev/null)" >&2
-    die "$method $path answered ${code%% *} (expected 2xx)"
-  fi
-}
-# json_str KEY < JSON: the first "KEY":"value"; json_num KEY < JSON: the first "KEY":number.
-json_str() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | sed 's/^"[^"]*":"//; s/"$//'; }
-json_num() { grep -o "\"$1\":[0-9]*" | head -n 1 | sed 's/^"[^"]*"://'; }
+RESP="$TMP/response.json"   # where api (lib.sh) puts response bodies
+API_TIMEOUT=120
 # json_escape < TEXT: the text as one JSON string (with the quotes).
 json_escape() { awk 'BEGIN { ORS = "" } { gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\t/, "\\t"); gsub(/\r/, ""); s = s (NR > 1 ? "\\n" : "") $0 } END { print "\"" s "\"" }'; }
 
