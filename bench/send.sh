@@ -13,7 +13,10 @@
 #          concurrency (signing each one inside the timed loop in the dkim case);
 #   ours   POST /campaigns/{id}/launch, then GET /campaigns/{id}/stats every 200 ms until every
 #          contact's email is sent: ours = messages / seconds from launch to the last one sent.
-# The peer runs first (after an untimed warm-up), so the receiving mail server is warm for both.
+# Both get the same untimed warm-up first (BENCH_WARMUP messages to other recipients, so the JITs of
+# the sender and of the receiving server are warm, as in a server that has been running): the peer
+# in its own JVM, ours as a separate warm-up campaign on the same mailboxes, sent before the launch.
+# The peer runs first, so the receiving mail server is warm for both.
 #
 # Report lines (stdout), the last one for the DKIM case, which is what production runs:
 #   bench send-nodkim: ours=<msg/s> msg/s peer=<msg/s> msg/s ratio=<ours/peer> goal=>=0.50
@@ -24,8 +27,8 @@
 # Environment: BENCH_MAILBOXES (default 100), BENCH_CONTACTS (contacts per mailbox, default 50),
 # BENCH_CASES (default "nodkim dkim"), BENCH_CONCURRENCY (default 64), BENCH_BATCH (default 200),
 # BENCH_SEND_TIMEOUT (s from launch to wait for ours to finish, default 90; when it runs out, ours is
-# rated on what it sent by then and the case fails), BENCH_PEER_WARMUP (untimed
-# warm-up messages of the peer, default 500), O2D_JAVA_OPTS (extra server JVM options),
+# rated on what it sent by then and the case fails), BENCH_WARMUP (untimed warm-up messages, for the
+# peer and for ours alike, default 500; BENCH_PEER_WARMUP is its old name), O2D_JAVA_OPTS (extra server JVM options),
 # BENCH_PEER_JAVA_OPTS (extra peer JVM options), BENCH_JAR (defaults to the built jar).
 set -euo pipefail
 # shellcheck source=bench/lib.sh
@@ -38,7 +41,7 @@ CASES="${BENCH_CASES:-nodkim dkim}"
 CONCURRENCY="${BENCH_CONCURRENCY:-64}"
 BATCH="${BENCH_BATCH:-200}"
 SEND_TIMEOUT="${BENCH_SEND_TIMEOUT:-90}"
-PEER_WARMUP="${BENCH_PEER_WARMUP:-500}"
+PEER_WARMUP="${BENCH_WARMUP:-${BENCH_PEER_WARMUP:-500}}"
 STARTUP_TIMEOUT=120   # seconds, from process start to health 200 and the bootstrap key on disk
 GOAL_NODKIM=0.50
 GOAL_DKIM=0.80
@@ -46,7 +49,7 @@ DOMAIN="o2d-bench-send.com"
 for v in MAILBOXES PER_MAILBOX CONCURRENCY BATCH SEND_TIMEOUT; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "$v must be a whole number >= 1, got '${!v}'"
 done
-[[ "$PEER_WARMUP" =~ ^[0-9]+$ ]] || die "BENCH_PEER_WARMUP must be a whole number, got '$PEER_WARMUP'"
+[[ "$PEER_WARMUP" =~ ^[0-9]+$ ]] || die "BENCH_WARMUP must be a whole number, got '$PEER_WARMUP'"
 [ "$MAILBOXES" -le 1000 ] || die "BENCH_MAILBOXES must be at most 1000"
 [ "$PER_MAILBOX" -le 1000 ] || die "BENCH_CONTACTS must be at most 1000 (the mailboxes' daily limit)"
 for c in $CASES; do [[ "$c" == nodkim || "$c" == dkim ]] || die "BENCH_CASES holds '$c'; use nodkim and/or dkim"; done
@@ -231,7 +234,28 @@ run_case() {
   done
   api GET "/campaigns/$CMP/preflight"
   grep -q '"ready":true' "$RESP" || { head -c 3000 "$RESP" >&2; echo >&2; die "[$name] the campaign's preflight does not pass"; }
-  log "[$name] setup through the API took $(elapsed "$setup_start")s ($MAILBOXES mailboxes, $TOTAL contacts, campaign $CMP)"
+  # the warm-up campaign for ours: the same step and schedule on the same mailboxes, other recipients
+  local warm_cmp=""
+  if [ "$PEER_WARMUP" -gt 0 ]; then
+    api POST /campaigns '{"name":"bench send warm-up","priority":"HIGH"}'
+    warm_cmp="$(json_str id <"$RESP")"
+    api POST "/campaigns/$warm_cmp/steps" "@$dir/step.json"
+    api PUT "/campaigns/$warm_cmp/schedule" '{"timezone":"UTC","windows":[{"days":["mon","tue","wed","thu","fri","sat","sun"],"start":"00:00","end":"23:59"}],"useContactTimezone":false,"minGapSeconds":0,"maxGapSeconds":0}'
+    for (( from = 1; from <= MAILBOXES; from += 500 )); do
+      to=$(( from + 499 > MAILBOXES ? MAILBOXES : from + 499 ))
+      awk -F '\t' -v a="$from" -v b="$to" 'BEGIN { printf "{\"mailboxes\":[" } NR >= a && NR <= b { printf "%s\"%s\"", (NR > a ? "," : ""), $1 } END { print "]}" }' \
+        "$TMP/mailboxes.tsv" >"$dir/attach.json"
+      api POST "/campaigns/$warm_cmp/mailboxes" "@$dir/attach.json"
+    done
+    for (( from = 1; from <= PEER_WARMUP; from += 1000 )); do
+      to=$(( from + 999 > PEER_WARMUP ? PEER_WARMUP : from + 999 ))
+      awk -F '\t' -v a="$from" -v b="$to" 'BEGIN { printf "{\"contacts\":[" } NR >= a && NR <= b {
+          printf "%s{\"email\":\"warmup-%d@ours-warmup.com\",\"firstName\":\"%s\",\"lastName\":\"%s\",\"company\":\"%s\"}", (NR > a ? "," : ""), NR, $2, $3, $4
+        } END { print "]}" }' "$TMP/contacts.tsv" >"$dir/contacts.json"
+      api POST "/campaigns/$warm_cmp/contacts" "@$dir/contacts.json"
+    done
+  fi
+  log "[$name] setup through the API took $(elapsed "$setup_start")s ($MAILBOXES mailboxes, $TOTAL contacts, campaign $CMP${warm_cmp:+, warm-up campaign $warm_cmp})"
 
   # -- the peer, first: the same messages over kept-open transports --
   log "[$name] peer: $TOTAL messages over $MAILBOXES transports, $CONCURRENCY virtual threads$([ "$dkim" = true ] && echo ', DKIM-signed in the loop')"
@@ -250,7 +274,20 @@ run_case() {
   PEER_BYTES="$(sed -n 's/^peer: .* avg_bytes=\([0-9]*\) .*/\1/p' "$dir/peer.out")"
   [ -n "$PEER_RATE" ] || die "[$name] no result line from the peer"
 
-  # -- ours: launch, then wait until every email is sent --
+  # -- ours: the untimed warm-up campaign, then launch, then wait until every email is sent --
+  if [ -n "$warm_cmp" ]; then
+    local warm_start warm_sent=0; warm_start="$(now)"
+    api POST "/campaigns/$warm_cmp/launch" '{"confirm":true}'
+    grep -q '"admitted":true' "$RESP" || { head -c 2000 "$RESP" >&2; echo >&2; die "[$name] the warm-up launch was not admitted"; }
+    while [ "$warm_sent" -lt "$PEER_WARMUP" ]; do
+      awk -v e="$(elapsed "$warm_start")" -v t="$SEND_TIMEOUT" 'BEGIN { exit !(e >= t) }' && die "[$name] ours: the warm-up did not finish within ${SEND_TIMEOUT}s ($warm_sent of $PEER_WARMUP sent)"
+      alive "$SERVER_PID" || die "[$name] the server exited during the warm-up"
+      sleep 0.2
+      api GET "/campaigns/$warm_cmp/stats"
+      warm_sent="$(sed 's/.*"sends":{//' "$RESP" | json_num sent)"
+    done
+    log "[$name] ours: warm-up campaign sent $warm_sent messages in $(elapsed "$warm_start")s (untimed)"
+  fi
   log "[$name] ours: launching campaign $CMP ($TOTAL contacts)"
   log_lines="$(wc -l <"$SERVER_LOG")"
   t_launch="$(now)"

@@ -178,9 +178,11 @@ class CampaignRepository {
               FROM launch_jobs WHERE workspace_id = :workspaceId AND campaign_id = :campaignId AND id = :id
             """;
 
-    private static final String INSERT_FIRST_SEND = """
+    /** First sends of a batch of contacts in one statement (ids and contact ids as parallel arrays). */
+    private static final String INSERT_FIRST_SENDS = """
             INSERT INTO sends (workspace_id, id, campaign_id, contact_id, step_id, step_order, status, scheduled_at)
-            VALUES (:workspaceId, :id, :campaignId, :contactId, :stepId, :stepOrder, 'planned', :scheduledAt)
+            SELECT :workspaceId, t.id, :campaignId, t.contact_id, :stepId, :stepOrder, 'planned', :scheduledAt
+              FROM unnest(CAST(:ids AS text[]), CAST(:contactIds AS text[])) AS t(id, contact_id)
             ON CONFLICT (workspace_id, contact_id, step_id) DO NOTHING
             """;
 
@@ -348,11 +350,14 @@ class CampaignRepository {
                 .optional();
     }
 
-    boolean insertFirstSend(long workspaceId, String id, String campaignId, String contactId, String stepId, int stepOrder,
+    /** Plans the first send of each contact (ids.get(i) for contactIds.get(i)); returns how many were new. */
+    int insertFirstSends(long workspaceId, List<String> ids, String campaignId, List<String> contactIds, String stepId, int stepOrder,
             Instant scheduledAt) {
-        return jdbc.sql(INSERT_FIRST_SEND).param("workspaceId", workspaceId).param("id", id).param("campaignId", campaignId)
-                .param("contactId", contactId).param("stepId", stepId).param("stepOrder", stepOrder)
-                .param("scheduledAt", Timestamp.from(scheduledAt)).update() == 1;
+        if (ids.size() != contactIds.size()) throw new IllegalArgumentException("one id per contact");
+        if (ids.isEmpty()) return 0;
+        return jdbc.sql(INSERT_FIRST_SENDS).param("workspaceId", workspaceId).param("ids", ids.toArray(String[]::new))
+                .param("campaignId", campaignId).param("contactIds", contactIds.toArray(String[]::new)).param("stepId", stepId)
+                .param("stepOrder", stepOrder).param("scheduledAt", Timestamp.from(scheduledAt)).update();
     }
 
     List<String[]> finishedActive() {

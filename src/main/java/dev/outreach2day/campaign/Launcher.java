@@ -104,14 +104,12 @@ class Launcher {
                 }
             }
             if (!enrol.isEmpty()) {
+                var contactIds = enrol.stream().map(ContactView::id).toList();
+                var sendIds = new ArrayList<String>(enrol.size());
+                for (int i = 0; i < enrol.size(); i++) sendIds.add(Ids.next("snd", clock.millis()));
                 int n = tx.execute(s -> {
-                    int planned = 0;
-                    for (ContactView ct : enrol) {
-                        if (repo.insertFirstSend(workspaceId, Ids.next("snd", clock.millis()), campaignId, ct.id(), first.id(), 1, start)) {
-                            planned++;
-                        }
-                    }
-                    contacts.markEnrolled(workspaceId, campaignId, enrol.stream().map(ContactView::id).toList(), start);
+                    int planned = repo.insertFirstSends(workspaceId, sendIds, campaignId, contactIds, first.id(), 1, start);
+                    contacts.markEnrolled(workspaceId, campaignId, contactIds, start);
                     return planned;
                 });
                 enrolled += n;

@@ -112,6 +112,10 @@ class ContactRepository {
               FROM campaign_contacts WHERE workspace_id = :workspaceId AND id = :id
             """;
 
+    private static final String FIND_ALL = "SELECT " + COLUMNS + """
+              FROM campaign_contacts WHERE workspace_id = :workspaceId AND id = ANY(:ids)
+            """;
+
     private static final String COUNT = """
             SELECT count(*) FROM campaign_contacts WHERE workspace_id = :workspaceId AND campaign_id = :campaignId
             """;
@@ -146,16 +150,10 @@ class ContactRepository {
              WHERE c.workspace_id = :workspaceId AND c.campaign_id = :campaignId AND c.id = u.id AND c.status = 'not_started'
             """;
 
-    /** last_sent_at null keeps the stored value; an update that changes nothing keeps the change number. */
-    private static final String UPDATE_PROGRESS = """
-            UPDATE campaign_contacts
-               SET status = :status, current_step = :currentStep, next_send_at = CAST(:nextSendAt AS timestamptz),
-                   last_sent_at = COALESCE(CAST(:lastSentAt AS timestamptz), last_sent_at),
-                   change_seq = :seq, updated_at = now()
-             WHERE workspace_id = :workspaceId AND id = :id
-               AND (status, current_step, next_send_at, last_sent_at)
-                   IS DISTINCT FROM (CAST(:status AS text), CAST(:currentStep AS integer), CAST(:nextSendAt AS timestamptz),
-                                     COALESCE(CAST(:lastSentAt AS timestamptz), last_sent_at))
+    /** The progress write with its change number, in one round trip (V11__contact_progress.sql). */
+    private static final String RECORD_PROGRESS = """
+            SELECT contact_record_progress(:workspaceId, :campaignId, :id, :status, :currentStep,
+                                           CAST(:nextSendAt AS timestamptz), CAST(:lastSentAt AS timestamptz))
             """;
 
     /**
@@ -244,6 +242,10 @@ class ContactRepository {
         return jdbc.sql(FIND).param("workspaceId", workspaceId).param("id", id).query(this::map).optional();
     }
 
+    List<ContactView> findAll(long workspaceId, List<String> ids) {
+        return jdbc.sql(FIND_ALL).param("workspaceId", workspaceId).param("ids", ids.toArray(String[]::new)).query(this::map).list();
+    }
+
     long count(long workspaceId, String campaignId, String status) {
         var q = jdbc.sql(status == null ? COUNT : COUNT_BY_STATUS).param("workspaceId", workspaceId).param("campaignId", campaignId);
         if (status != null) q = q.param("status", status);
@@ -269,11 +271,12 @@ class ContactRepository {
                 .param("ids", ids.toArray(String[]::new)).param("nextSendAt", time(nextSendAt)).update();
     }
 
-    int updateProgress(long workspaceId, String id, long seq, String status, int currentStep, Instant nextSendAt,
+    /** Stores a contact's progress under the campaign's next change number; false when nothing changed. */
+    boolean recordProgress(long workspaceId, String campaignId, String id, String status, int currentStep, Instant nextSendAt,
             Instant lastSentAt) {
-        return jdbc.sql(UPDATE_PROGRESS).param("workspaceId", workspaceId).param("id", id).param("seq", seq)
-                .param("status", status).param("currentStep", currentStep).param("nextSendAt", time(nextSendAt))
-                .param("lastSentAt", time(lastSentAt)).update();
+        return Boolean.TRUE.equals(jdbc.sql(RECORD_PROGRESS).param("workspaceId", workspaceId).param("campaignId", campaignId)
+                .param("id", id).param("status", status).param("currentStep", currentStep).param("nextSendAt", time(nextSendAt))
+                .param("lastSentAt", time(lastSentAt)).query(Boolean.class).single());
     }
 
     long countMissing(long workspaceId, String campaignId, String column, String customKey) {

@@ -57,6 +57,15 @@ public class Contacts {
         return repo.find(workspaceId, contactId);
     }
 
+    /** Contacts of the workspace by id, in one query; ids that do not exist are left out of the map. */
+    public java.util.Map<String, ContactView> findAll(long workspaceId, java.util.Collection<String> contactIds) {
+        var ids = List.copyOf(new LinkedHashSet<>(contactIds));
+        var out = new java.util.HashMap<String, ContactView>();
+        if (ids.isEmpty()) return out;
+        for (ContactView c : repo.findAll(workspaceId, ids)) out.put(c.id(), c);
+        return out;
+    }
+
     /**
      * Which of {@code emails} (normalised) are {@code in_progress} in another campaign of the
      * workspace: launch skips them so nobody gets two sequences at once.
@@ -97,10 +106,19 @@ public class Contacts {
         if (currentStep < 0) throw new IllegalArgumentException("currentStep must be >= 0");
         String campaignId = repo.campaignOf(workspaceId, contactId)
                 .orElseThrow(() -> new ApiException.NotFound("Contact " + contactId));
-        tx.executeWithoutResult(s -> {
-            long base = repo.reserve(workspaceId, campaignId, 1);
-            repo.updateProgress(workspaceId, contactId, base + 1, status, currentStep, nextSendAt, lastSentAt);
-        });
+        updateProgress(workspaceId, campaignId, contactId, status, currentStep, nextSendAt, lastSentAt);
+    }
+
+    /**
+     * {@link #updateProgress(long, String, String, int, Instant, Instant)} for a caller that knows
+     * the contact's campaign (the sending engine), saving the lookup; a contact of another
+     * campaign, or none, is left alone.
+     */
+    public void updateProgress(long workspaceId, String campaignId, String contactId, String status, int currentStep,
+            Instant nextSendAt, Instant lastSentAt) {
+        requireStatus(status);
+        if (currentStep < 0) throw new IllegalArgumentException("currentStep must be >= 0");
+        repo.recordProgress(workspaceId, campaignId, contactId, status, currentStep, nextSendAt, lastSentAt);
     }
 
     /**

@@ -6,7 +6,6 @@ import dev.outreach2day.campaign.SuppressionCheck;
 import dev.outreach2day.contact.ContactView;
 import dev.outreach2day.contact.Contacts;
 import dev.outreach2day.delivery.SendQueue.SendRow;
-import dev.outreach2day.mailbox.Mailboxes;
 import dev.outreach2day.mailbox.Mailboxes.MailboxView;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -33,14 +32,20 @@ class SendChecks {
         final SendingCampaign campaign;
         final ContactView contact;
         final Instant now;
+        /** The campaign's attached mailboxes by id, read once per claimed batch (see {@link SendBatch}). */
+        final java.util.function.Supplier<java.util.Map<String, MailboxView>> attached;
         MailboxView mailbox;
         SendingMailbox policy;
+        /** The chosen mailbox had failures in a row before this send (a success resets them). */
+        boolean mailboxHadFailures;
 
-        Context(SendRow send, SendingCampaign campaign, ContactView contact, Instant now) {
+        Context(SendRow send, SendingCampaign campaign, ContactView contact, Instant now,
+                java.util.function.Supplier<java.util.Map<String, MailboxView>> attached) {
             this.send = send;
             this.campaign = campaign;
             this.contact = contact;
             this.now = now;
+            this.attached = attached;
         }
 
         LocalDate day() {
@@ -54,7 +59,7 @@ class SendChecks {
 
     private final List<Check> pipeline;
 
-    SendChecks(Contacts contacts, Mailboxes mailboxes, SendQueue queue, List<SuppressionCheck> suppression) {
+    SendChecks(Contacts contacts, SendQueue queue, List<SuppressionCheck> suppression) {
         // The order matters: cheap, final reasons first; the window before the mailbox choice, so
         // a send outside its window never takes a mailbox's capacity.
         this.pipeline = List.of(
@@ -63,7 +68,7 @@ class SendChecks {
                 new CompanyReplied(contacts),
                 new Suppressed(suppression),
                 new ScheduleWindow(),
-                new MailboxChoice(mailboxes, queue));
+                new MailboxChoice(queue));
     }
 
     Decision run(Context c) {
@@ -82,7 +87,7 @@ class SendChecks {
                 case "active" -> Decision.PROCEED;
                 case "paused" -> new Decision.Defer(c.now.plusSeconds(60), "campaign_paused");
                 // a launch commits its first sends batch by batch and only then makes the campaign active
-                case "draft" -> new Decision.Defer(c.now.plusSeconds(5), "campaign_launching");
+                case "draft" -> new Decision.Defer(c.now.plusSeconds(1), "campaign_launching");
                 default -> new Decision.Skip("campaign_" + c.campaign.status());
             };
         }
@@ -153,35 +158,30 @@ class SendChecks {
      * every later step uses the mailbox that sent step 1. An unhealthy or paused mailbox waits.
      */
     static final class MailboxChoice implements Check {
-        private final Mailboxes mailboxes;
         private final SendQueue queue;
 
-        MailboxChoice(Mailboxes mailboxes, SendQueue queue) {
-            this.mailboxes = mailboxes;
+        MailboxChoice(SendQueue queue) {
             this.queue = queue;
         }
 
         @Override
         public Decision check(Context c) {
-            long ws = c.send.workspaceId();
+            var views = c.attached.get();
             if (c.send.stepOrder() > 1 || c.send.mailboxId() != null) {
                 String id = c.send.mailboxId();
                 if (id == null) return new Decision.Skip("thread_mailbox_unknown");
-                var m = mailboxes.byIds(ws, List.of(id)).stream().findFirst();
-                if (m.isEmpty()) return new Decision.Skip("mailbox_deleted");
                 var policy = c.campaign.mailboxes().stream().filter(p -> p.mailboxId().equals(id)).findFirst();
                 if (policy.isEmpty()) return new Decision.Skip("mailbox_detached");
-                Decision usable = usable(c, m.get(), policy.get());
+                MailboxView m = views.get(id);
+                if (m == null) return new Decision.Skip("mailbox_deleted");
+                Decision usable = usable(c, m, policy.get());
                 if (!(usable instanceof Decision.Proceed)) return usable;
-                c.mailbox = m.get();
+                c.mailbox = m;
                 c.policy = policy.get();
                 return Decision.PROCEED;
             }
-            // One query for the campaign's mailboxes; then try them in weighted-random order and
-            // take the first with capacity, so a send usually checks one or two mailboxes, not all.
-            var views = new java.util.HashMap<String, MailboxView>();
-            mailboxes.byIds(ws, c.campaign.mailboxes().stream().map(SendingMailbox::mailboxId).toList())
-                    .forEach(v -> views.put(v.id(), v));
+            // The campaign's mailboxes come from the batch's cache; try them in weighted-random
+            // order and take the first with capacity, so a send usually checks one or two, not all.
             var remaining = new ArrayList<SendingMailbox>(c.campaign.mailboxes().stream().filter(p -> views.containsKey(p.mailboxId())).toList());
             var random = new SplittableRandom((c.send.id() + c.now.toEpochMilli()).hashCode());
             Instant soonest = null;
@@ -201,25 +201,25 @@ class SendChecks {
             return new Decision.Defer(soonest != null ? soonest : c.now.plusSeconds(900), "no_mailbox_available");
         }
 
-        /** Active, not paused by the campaign or by failures, under today's caps, gap passed. */
+        /** Active, not paused by the campaign or by failures, under today's caps, gap passed: one query. */
         private Decision usable(Context c, MailboxView m, SendingMailbox p) {
             long ws = c.send.workspaceId();
             if (p.paused()) return new Decision.Defer(c.now.plusSeconds(900), "mailbox_paused_in_campaign");
             if (!m.status().equals("active")) return new Decision.Defer(c.now.plusSeconds(1800), "mailbox_" + m.status());
-            var pausedUntil = queue.mailboxPausedUntil(ws, m.id());
-            if (pausedUntil.isPresent() && pausedUntil.get().isAfter(c.now)) {
-                return new Decision.Defer(pausedUntil.get(), "mailbox_failing");
+            var state = queue.mailboxSnapshot(ws, m.id(), SendEngine.mailboxScope(m.id()),
+                    SendEngine.campaignMailboxScope(c.campaign.id(), m.id()), c.day());
+            if (state.pausedUntil() != null && state.pausedUntil().isAfter(c.now)) {
+                return new Decision.Defer(state.pausedUntil(), "mailbox_failing");
             }
             Instant tomorrow = c.day().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-            if (queue.usedToday(ws, SendEngine.mailboxScope(m.id()), c.day()) >= m.dailyLimit()) {
+            if (state.usedToday() >= m.dailyLimit()) {
                 return new Decision.Defer(tomorrow, "mailbox_daily_limit");
             }
-            if (p.dailyLimit() != null
-                    && queue.usedToday(ws, SendEngine.campaignMailboxScope(c.campaign.id(), m.id()), c.day()) >= p.dailyLimit()) {
+            if (p.dailyLimit() != null && state.usedInCampaignToday() >= p.dailyLimit()) {
                 return new Decision.Defer(tomorrow, "campaign_mailbox_daily_limit");
             }
-            var next = queue.paceOf(ws, m.id());
-            if (next.isPresent() && next.get().isAfter(c.now)) return new Decision.Defer(next.get(), "mailbox_gap");
+            if (state.nextAt() != null && state.nextAt().isAfter(c.now)) return new Decision.Defer(state.nextAt(), "mailbox_gap");
+            c.mailboxHadFailures = state.failures() > 0 || state.pausedUntil() != null;
             return Decision.PROCEED;
         }
 

@@ -72,6 +72,9 @@ class SendEngine implements SmartLifecycle {
     private final Session session = Session.getInstance(new Properties());
     private final Map<String, Cached<Mailboxes.SmtpLogin>> logins = new ConcurrentHashMap<>();
     private final Map<String, Cached<java.util.Optional<Domains.DkimKey>>> dkim = new ConcurrentHashMap<>();
+    /** Free sending slots, shared by every claimed batch: at most {@code concurrency} sends run at once. */
+    private final Semaphore slots;
+    private final SentRecorder recorder = new SentRecorder();
     private volatile boolean running;
 
     private record Cached<T>(T value, long until) {}
@@ -95,6 +98,7 @@ class SendEngine implements SmartLifecycle {
         this.node = props.nodeId() == null || props.nodeId().isBlank()
                 ? ManagementFactory.getRuntimeMXBean().getName() : props.nodeId();
         this.transports = new TransportPool(Duration.ofSeconds(15), Duration.ofSeconds(30), Duration.ofMinutes(2));
+        this.slots = new Semaphore(props.concurrency());
     }
 
     static String mailboxScope(String mailboxId) {
@@ -112,9 +116,7 @@ class SendEngine implements SmartLifecycle {
         if (!running || !props.enabled()) return;
         try {
             reap();
-            while (running && runOnce() >= props.batchSize()) {
-                // a full batch: there is more due right now
-            }
+            dispatch();
         } catch (RuntimeException e) {
             log.warn("Sending round failed: {}", e.getMessage(), e);
         }
@@ -130,26 +132,43 @@ class SendEngine implements SmartLifecycle {
         }
     }
 
-    /** One round: claims a batch and processes it (concurrently, bounded); returns how many were claimed. */
+    /**
+     * Keeps the sending slots busy while sends are due: claims as many as there are free slots (at
+     * least a quarter of them, so claims stay batches), and again as soon as slots free up, instead
+     * of waiting for a whole batch to finish. Returns when fewer were due than asked for.
+     */
+    void dispatch() {
+        int least = Math.max(1, Math.min(props.batchSize(), props.concurrency()) / 4);
+        while (running) {
+            slots.acquireUninterruptibly(least);
+            int free = least + slots.drainPermits();
+            int want = Math.min(free, props.batchSize());
+            if (free > want) slots.release(free - want);
+            List<SendRow> rows;
+            try {
+                rows = claim(want);
+            } catch (RuntimeException e) {
+                slots.release(want);
+                throw e;
+            }
+            if (rows.size() < want) slots.release(want - rows.size());
+            if (!rows.isEmpty()) {
+                var batch = new SendBatch(rows);
+                for (SendRow s : rows) start(s, batch); // each holds one of the slots taken above
+            }
+            if (rows.size() < want) return; // nothing more is due right now
+        }
+    }
+
+    /** One round (tests and tools): claims a batch, processes it with the concurrency bound, and waits for all of it. */
     int runOnce() {
-        Instant now = clock.instant();
-        List<SendRow> batch = queue.claim(node, now, now.plus(props.claimLease()), props.batchSize());
-        if (batch.isEmpty()) return 0;
-        var campaignCache = new ConcurrentHashMap<String, java.util.Optional<SendingCampaign>>();
-        var permits = new Semaphore(props.concurrency());
+        List<SendRow> rows = claim(props.batchSize());
+        if (rows.isEmpty()) return 0;
+        var batch = new SendBatch(rows);
         var threads = new ArrayList<Thread>();
-        for (SendRow s : batch) {
-            permits.acquireUninterruptibly();
-            threads.add(Thread.ofVirtual().name("send-" + s.id()).start(() -> {
-                try {
-                    process(s, campaignCache);
-                } catch (RuntimeException e) {
-                    log.warn("Send {} could not be processed: {}", s.id(), e.getMessage(), e);
-                    queue.defer(s, node, clock.instant().plusSeconds(300), "engine_error", clock.instant());
-                } finally {
-                    permits.release();
-                }
-            }));
+        for (SendRow s : rows) {
+            slots.acquireUninterruptibly();
+            threads.add(start(s, batch));
         }
         for (Thread t : threads) {
             try {
@@ -159,7 +178,60 @@ class SendEngine implements SmartLifecycle {
                 break;
             }
         }
-        return batch.size();
+        return rows.size();
+    }
+
+    private List<SendRow> claim(int limit) {
+        Instant now = clock.instant();
+        return queue.claim(node, now, now.plus(props.claimLease()), limit);
+    }
+
+    /** Processes one claimed send on its own virtual thread, which gives its slot back when done. */
+    private Thread start(SendRow s, SendBatch batch) {
+        return Thread.ofVirtual().name("send-" + s.id()).start(() -> {
+            try {
+                process(s, batch);
+            } catch (RuntimeException e) {
+                log.warn("Send {} could not be processed: {}", s.id(), e.getMessage(), e);
+                queue.defer(s, node, clock.instant().plusSeconds(300), "engine_error", clock.instant());
+            } finally {
+                slots.release();
+            }
+        });
+    }
+
+    /**
+     * What the sends of one claimed batch share, each read once: their campaigns, each campaign's
+     * attached mailboxes, and the contacts (one query per workspace). Read when the batch is
+     * claimed, so a change lands with the next batch (a second or less while sending).
+     */
+    private final class SendBatch {
+        private final Map<String, java.util.Optional<SendingCampaign>> campaignById = new ConcurrentHashMap<>();
+        private final Map<String, Map<String, Mailboxes.MailboxView>> attachedByCampaign = new ConcurrentHashMap<>();
+        private final Map<String, ContactView> contactById = new HashMap<>();
+
+        SendBatch(List<SendRow> rows) {
+            var byWorkspace = new HashMap<Long, List<String>>();
+            for (SendRow r : rows) byWorkspace.computeIfAbsent(r.workspaceId(), k -> new ArrayList<>()).add(r.contactId());
+            byWorkspace.forEach((ws, ids) -> contacts.findAll(ws, ids).forEach((id, c) -> contactById.put(ws + ":" + id, c)));
+        }
+
+        java.util.Optional<SendingCampaign> campaign(long ws, String campaignId) {
+            return campaignById.computeIfAbsent(ws + ":" + campaignId, k -> campaigns.forSending(ws, campaignId));
+        }
+
+        ContactView contact(long ws, String contactId) {
+            return contactById.get(ws + ":" + contactId);
+        }
+
+        Map<String, Mailboxes.MailboxView> attached(long ws, SendingCampaign c) {
+            return attachedByCampaign.computeIfAbsent(ws + ":" + c.id(), k -> {
+                var views = new HashMap<String, Mailboxes.MailboxView>();
+                mailboxes.byIds(ws, c.mailboxes().stream().map(Campaigns.SendingMailbox::mailboxId).toList())
+                        .forEach(v -> views.put(v.id(), v));
+                return Map.copyOf(views);
+            });
+        }
     }
 
     /** In-flight sends whose lease ran out: their process died mid-SMTP; they become unknown. */
@@ -175,20 +247,20 @@ class SendEngine implements SmartLifecycle {
 
     // ---- one send ----
 
-    private void process(SendRow s, Map<String, java.util.Optional<SendingCampaign>> cache) {
+    private void process(SendRow s, SendBatch batch) {
         Instant now = clock.instant();
-        var campaign = cache.computeIfAbsent(s.workspaceId() + ":" + s.campaignId(), k -> campaigns.forSending(s.workspaceId(), s.campaignId()));
+        var campaign = batch.campaign(s.workspaceId(), s.campaignId());
         if (campaign.isEmpty()) {
             finishSkipped(s, "campaign_deleted", now);
             return;
         }
-        ContactView contact = contacts.find(s.workspaceId(), s.contactId()).orElse(null);
+        ContactView contact = batch.contact(s.workspaceId(), s.contactId());
         var step = campaign.get().step(s.stepOrder());
         if (step.isEmpty() || !step.get().id().equals(s.stepId())) {
             finishSkipped(s, "step_deleted", now);
             return;
         }
-        var ctx = new SendChecks.Context(s, campaign.get(), contact, now);
+        var ctx = new SendChecks.Context(s, campaign.get(), contact, now, () -> batch.attached(s.workspaceId(), campaign.get()));
         Decision d = checks.run(ctx);
         switch (d) {
             case Decision.Defer defer -> {
@@ -203,9 +275,11 @@ class SendEngine implements SmartLifecycle {
         }
 
         // render with the engine preview uses; a send never goes out with an unresolved variable
-        var thread = queue.thread(s.workspaceId(), s.campaignId(), s.contactId());
+        // the first email starts the thread; a follow-up replies to what this contact was sent before
+        var thread = s.stepOrder() > 1 ? queue.thread(s.workspaceId(), s.campaignId(), s.contactId()) : List.<SendQueue.Sent>of();
         SendingVariant variant = variant(step.get(), s.contactId());
-        var values = values(contact, ctx.mailbox, s);
+        String unsubscribeUrl = platform.baseUrl() + "/u/" + tokens.token(s.workspaceId(), s.contactId(), s.campaignId());
+        var values = values(contact, ctx.mailbox, unsubscribeUrl);
         var rendered = Rendering.render(step.get().subject(), step.get().bodyHtml(), step.get().bodyText(),
                 variant == null ? null : variant.subject(), variant == null ? null : variant.bodyHtml(),
                 variant == null ? null : variant.bodyText(), values, seed(s.contactId(), s.stepId()), campaign.get().textOnly());
@@ -241,10 +315,9 @@ class SendEngine implements SmartLifecycle {
         // build, sign, send — outside any transaction
         Exception failure = null;
         try {
-            String token = tokens.token(s.workspaceId(), s.contactId(), s.campaignId());
             MimeMessage message = OutgoingMessage.build(session, new OutgoingMessage.Spec(ctx.mailbox.address(),
                     senderName(ctx.mailbox), contact.email(), name(contact), subject, rendered.text(), html, messageId,
-                    inReplyTo, references, platform.baseUrl() + "/u/" + token,
+                    inReplyTo, references, unsubscribeUrl,
                     "mailto:" + ctx.mailbox.address() + "?subject=unsubscribe", Map.of()));
             if (props.dkim()) {
                 var key = dkimKey(s.workspaceId(), domain);
@@ -274,53 +347,36 @@ class SendEngine implements SmartLifecycle {
         int gap = schedule.minGapSeconds() + (schedule.maxGapSeconds() > schedule.minGapSeconds()
                 ? new SplittableRandom(s.id().hashCode()).nextInt(schedule.maxGapSeconds() - schedule.minGapSeconds() + 1) : 0);
         Instant tomorrow = ctx.day().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-        String[] deferral = new String[1];
-        Instant[] until = new Instant[1];
-        Boolean ok = tx.execute(status -> {
-            if (queue.reservePace(ws, ctx.mailbox.id(), now, now.plusSeconds(gap)).isEmpty()) {
-                deferral[0] = "mailbox_gap";
-                until[0] = queue.paceOf(ws, ctx.mailbox.id()).orElse(now.plusSeconds(gap));
-                status.setRollbackOnly();
-                return false;
-            }
-            for (var cap : caps(ctx)) {
-                if (!queue.reserveDay(ws, cap.scope(), ctx.day(), cap.limit())) {
-                    deferral[0] = cap.reason();
-                    // a first email that lost its chosen mailbox's last slot to another send chooses again; the rest wait for tomorrow
-                    until[0] = s.stepOrder() == 1 && s.mailboxId() == null && cap.scope().endsWith(ctx.mailbox.id())
-                            ? now.plusSeconds(1) : tomorrow;
-                    status.setRollbackOnly();
-                    return false;
-                }
-            }
-            if (!queue.markInFlight(s, node, ctx.mailbox.id(), variantId, subject, messageId, inReplyTo, now,
-                    now.plus(props.inFlightLease()))) {
-                status.setRollbackOnly(); // our claim ran out and another process has it now
-                return false;
-            }
-            queue.saveLinks(ws, s.id(), links);
-            return true;
-        });
-        if (!Boolean.TRUE.equals(ok) && deferral[0] != null) {
-            queue.defer(s, node, until[0], deferral[0], now);
+        var caps = caps(ctx);
+        var refused = queue.reserveSend(s, node, ctx.mailbox.id(), variantId, subject, messageId, inReplyTo, now, now.plusSeconds(gap),
+                now.plus(props.inFlightLease()), ctx.day(), caps, links);
+        if (refused.isEmpty()) return true;
+        String reason = refused.get();
+        if (reason.equals("claim_lost")) return false; // our claim ran out and another process has it now
+        Instant until;
+        if (reason.equals("mailbox_gap")) {
+            until = queue.paceOf(ws, ctx.mailbox.id()).orElse(now.plusSeconds(gap));
+        } else {
+            // a first email that lost its chosen mailbox's last slot to another send chooses again; the rest wait for tomorrow
+            boolean mailboxCap = caps.stream().anyMatch(c -> c.reason().equals(reason) && c.scope().endsWith(ctx.mailbox.id()));
+            until = s.stepOrder() == 1 && s.mailboxId() == null && mailboxCap ? now.plusSeconds(1) : tomorrow;
         }
-        return Boolean.TRUE.equals(ok);
+        queue.defer(s, node, until, reason, now);
+        return false;
     }
 
-    private record Cap(String scope, int limit, String reason) {}
-
-    private List<Cap> caps(SendChecks.Context ctx) {
-        var caps = new ArrayList<Cap>();
+    private List<SendQueue.DayCap> caps(SendChecks.Context ctx) {
+        var caps = new ArrayList<SendQueue.DayCap>();
         String c = ctx.campaign.id();
-        caps.add(new Cap(mailboxScope(ctx.mailbox.id()), ctx.mailbox.dailyLimit(), "mailbox_daily_limit"));
+        caps.add(new SendQueue.DayCap(mailboxScope(ctx.mailbox.id()), ctx.mailbox.dailyLimit(), "mailbox_daily_limit"));
         if (ctx.policy.dailyLimit() != null) {
-            caps.add(new Cap(campaignMailboxScope(c, ctx.mailbox.id()), ctx.policy.dailyLimit(), "campaign_mailbox_daily_limit"));
+            caps.add(new SendQueue.DayCap(campaignMailboxScope(c, ctx.mailbox.id()), ctx.policy.dailyLimit(), "campaign_mailbox_daily_limit"));
         }
         if (ctx.campaign.schedule().dailyLimit() != null) {
-            caps.add(new Cap("campaign:" + c, ctx.campaign.schedule().dailyLimit(), "campaign_daily_limit"));
+            caps.add(new SendQueue.DayCap("campaign:" + c, ctx.campaign.schedule().dailyLimit(), "campaign_daily_limit"));
         }
         if (ctx.send.stepOrder() == 1 && ctx.campaign.schedule().maxNewContactsPerDay() != null) {
-            caps.add(new Cap("campaign-new:" + c, ctx.campaign.schedule().maxNewContactsPerDay(), "new_contacts_per_day"));
+            caps.add(new SendQueue.DayCap("campaign-new:" + c, ctx.campaign.schedule().maxNewContactsPerDay(), "new_contacts_per_day"));
         }
         return caps;
     }
@@ -336,36 +392,19 @@ class SendEngine implements SmartLifecycle {
         long ws = s.workspaceId();
         Instant now = clock.instant();
         String reply = failure == null ? null : abbreviate(failure.getMessage());
-        String status = tx.execute(t -> switch (outcome) {
-            case SmtpOutcome.Sent sent -> {
-                var before = queue.markSent(s, node, "250 accepted", now);
-                if (before.isPresent() && before.get().equals("unknown")) {
-                    // the reaper counted it unknown (today, in practice: leases are minutes); it was sent after all
-                    queue.uncountUnknown(ws, s.campaignId(), ctx.day(), s.stepOrder(), variantId, ctx.mailbox.id());
-                }
-                queue.count(ws, s.campaignId(), ctx.day(), s.stepOrder(), variantId, ctx.mailbox.id(), "sent");
-                queue.mailboxOk(ws, ctx.mailbox.id(), now);
-                var next = ctx.campaign.step(s.stepOrder() + 1);
-                if (next.isPresent()) {
-                    Instant at = now.plusSeconds(next.get().delaySeconds());
-                    queue.planNext(ws, Ids.next("snd", now.toEpochMilli()), s.campaignId(), s.contactId(), next.get().id(),
-                            next.get().order(), ctx.mailbox.id(), at, now);
-                    contacts.updateProgress(ws, s.contactId(), "in_progress", s.stepOrder(), at, now);
-                } else {
-                    contacts.updateProgress(ws, s.contactId(), "completed", s.stepOrder(), null, now);
-                }
-                yield "sent";
-            }
+        // an accepted send is one autocommit call: no lock (the contact's change number) waits on a round trip to us
+        String status = outcome instanceof SmtpOutcome.Sent ? recordSent(ctx, variantId, now) : tx.execute(t -> switch (outcome) {
+            case SmtpOutcome.Sent sent -> throw new IllegalStateException("recorded above");
             case SmtpOutcome.Bounced bounced -> {
                 queue.markFinal(s, node, "bounced", bounced.reason(), reply, now);
                 queue.count(ws, s.campaignId(), ctx.day(), s.stepOrder(), variantId, ctx.mailbox.id(), "bounced");
-                contacts.updateProgress(ws, s.contactId(), "bounced", s.stepOrder(), null, null);
+                contacts.updateProgress(ws, s.campaignId(), s.contactId(), "bounced", s.stepOrder(), null, null);
                 yield "bounced";
             }
             case SmtpOutcome.Failed f when !f.mailboxProblem() -> {
                 queue.markFinal(s, node, "failed", f.reason(), reply, now);
                 queue.count(ws, s.campaignId(), ctx.day(), s.stepOrder(), variantId, ctx.mailbox.id(), "failed");
-                contacts.updateProgress(ws, s.contactId(), "stopped", s.stepOrder() - 1, null, null);
+                contacts.updateProgress(ws, s.campaignId(), s.contactId(), "stopped", s.stepOrder() - 1, null, null);
                 yield "failed";
             }
             case SmtpOutcome.Failed f -> {
@@ -387,6 +426,67 @@ class SendEngine implements SmartLifecycle {
         });
         events.publishEvent(new SendCompleted(ws, s.campaignId(), s.id(), s.contactId(), ctx.mailbox.id(), s.stepOrder(), status,
                 messageId, now));
+    }
+
+    /** Records an accepted send through the group commit (see {@link SentRecorder}). */
+    private String recordSent(SendChecks.Context ctx, String variantId, Instant now) {
+        SendRow s = ctx.send;
+        var next = ctx.campaign.step(s.stepOrder() + 1).map(n -> new SendQueue.NextSend(Ids.next("snd", now.toEpochMilli()),
+                n.id(), n.order(), now.plusSeconds(n.delaySeconds()))).orElse(null);
+        var recorded = recorder.record(new SendQueue.SentSend(s, now, ctx.day(), variantId, ctx.mailbox.id(), ctx.mailboxHadFailures,
+                next, next != null ? "in_progress" : "completed"));
+        if (!recorded) log.warn("Send {} was accepted by SMTP but is no longer this process's to record", s.id());
+        return "sent";
+    }
+
+    /**
+     * Group commit for accepted sends. Each sending thread queues its send and takes the lock in
+     * turn; the first to get it writes every queued send in one transaction (one round trip, the
+     * campaign's change-number row locked once per group), the others find theirs written and go
+     * on. While one group is being written the next one gathers, so the number of transactions
+     * falls as the load rises. A send is recorded before its thread returns, as before.
+     */
+    private final class SentRecorder {
+        private record Pending(SendQueue.SentSend send, java.util.concurrent.CompletableFuture<Boolean> done) {}
+
+        private static final int MAX_GROUP = 256;
+        private final java.util.concurrent.ConcurrentLinkedQueue<Pending> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.locks.ReentrantLock writing = new java.util.concurrent.locks.ReentrantLock();
+
+        /** True when recorded; false when the send was not this process's to record. */
+        boolean record(SendQueue.SentSend send) {
+            var p = new Pending(send, new java.util.concurrent.CompletableFuture<>());
+            queued.add(p);
+            writing.lock();
+            try {
+                while (!p.done().isDone()) writeQueued();
+            } finally {
+                writing.unlock();
+            }
+            return p.done().join();
+        }
+
+        private void writeQueued() {
+            var group = new ArrayList<Pending>();
+            for (Pending p; group.size() < MAX_GROUP && (p = queued.poll()) != null; ) group.add(p);
+            if (group.isEmpty()) return;
+            try {
+                var recorded = write(group.stream().map(Pending::send).toList());
+                for (Pending p : group) p.done().complete(recorded.containsKey(p.send().send().id()));
+            } catch (RuntimeException e) {
+                for (Pending p : group) p.done().completeExceptionally(e);
+            }
+        }
+
+        /** One transaction; retried once when the database chose it as a deadlock victim (it wrote nothing then). */
+        private Map<String, String> write(List<SendQueue.SentSend> group) {
+            try {
+                return queue.recordSent(node, group);
+            } catch (org.springframework.dao.PessimisticLockingFailureException e) {
+                log.info("Recording {} sends met a lock conflict ({}); retrying once", group.size(), e.getMessage());
+                return queue.recordSent(node, group);
+            }
+        }
     }
 
     /** Consecutive failures pause only this mailbox; a refused login also marks it in error for the user. */
@@ -431,7 +531,7 @@ class SendEngine implements SmartLifecycle {
         return ((long) contactId.hashCode() << 32) ^ stepId.hashCode();
     }
 
-    private Map<String, String> values(ContactView c, Mailboxes.MailboxView m, SendRow s) {
+    private static Map<String, String> values(ContactView c, Mailboxes.MailboxView m, String unsubscribeUrl) {
         var v = new HashMap<String, String>();
         if (c.customFields() != null) v.putAll(c.customFields());
         v.put("email", c.email());
@@ -445,7 +545,7 @@ class SendEngine implements SmartLifecycle {
         v.put("senderLastName", m.lastName());
         v.put("senderEmail", m.address());
         v.put("signature", m.signature());
-        v.put("unsubscribeUrl", platform.baseUrl() + "/u/" + tokens.token(s.workspaceId(), s.contactId(), s.campaignId()));
+        v.put("unsubscribeUrl", unsubscribeUrl);
         return v;
     }
 

@@ -52,32 +52,10 @@ class SendQueue {
              WHERE workspace_id = :workspaceId AND id = :id AND status = 'planned' AND locked_by = :node
             """;
 
-    /** The commit point before SMTP: from here a crash means "unknown", never a resend. */
-    private static final String MARK_IN_FLIGHT = """
-            UPDATE sends SET status = 'in_flight', mailbox_id = :mailboxId, variant_id = :variantId, subject = :subject,
-                   message_id = :messageId, in_reply_to = :inReplyTo, attempts = attempts + 1, locked_until = :leaseEnd,
-                   updated_at = :now
-             WHERE workspace_id = :workspaceId AND id = :id AND status = 'planned' AND locked_by = :node
-            """;
-
     /**
      * Sent; also from 'unknown' (the reaper was early, the SMTP server did accept it). Returns the
      * status it had, so a send the reaper had counted as unknown is moved, not counted twice.
      */
-    private static final String MARK_SENT = """
-            WITH before AS (SELECT status FROM sends WHERE workspace_id = :workspaceId AND id = :id FOR UPDATE)
-            UPDATE sends SET status = 'sent', sent_at = :now, smtp_reply = :reply, reason = NULL, locked_by = NULL,
-                   locked_until = NULL, updated_at = :now
-              FROM before
-             WHERE workspace_id = :workspaceId AND id = :id AND sends.status IN ('in_flight', 'unknown') AND locked_by = :node
-            RETURNING before.status
-            """;
-
-    private static final String UNCOUNT_UNKNOWN = """
-            UPDATE campaign_stats SET unknown = unknown - 1
-             WHERE workspace_id = :workspaceId AND campaign_id = :campaignId AND day = :day AND step_order = :stepOrder
-               AND variant_id = :variantId AND mailbox_id = :mailboxId AND unknown > 0
-            """;
 
     private static final String MARK_FINAL = """
             UPDATE sends SET status = :status, reason = :reason, smtp_reply = :reply, locked_by = NULL, locked_until = NULL,
@@ -100,13 +78,6 @@ class SendQueue {
             RETURNING workspace_id, campaign_id, step_order, COALESCE(variant_id, '') AS variant_id, COALESCE(mailbox_id, '') AS mailbox_id
             """;
 
-    private static final String PLAN_NEXT = """
-            INSERT INTO sends (workspace_id, id, campaign_id, contact_id, step_id, step_order, mailbox_id, status, scheduled_at,
-                               created_at, updated_at)
-            VALUES (:workspaceId, :id, :campaignId, :contactId, :stepId, :stepOrder, :mailboxId, 'planned', :scheduledAt, :now, :now)
-            ON CONFLICT (workspace_id, contact_id, step_id) DO NOTHING
-            """;
-
     /** The contact's sent emails of this campaign, in step order: its mailbox and its thread. */
     private static final String THREAD = """
             SELECT step_order, mailbox_id, message_id, subject FROM sends
@@ -114,32 +85,20 @@ class SendQueue {
              ORDER BY step_order
             """;
 
-    private static final String RESERVE_DAY = """
-            INSERT INTO delivery_day_counts (workspace_id, scope, day, used) VALUES (:workspaceId, :scope, :day, 1)
-            ON CONFLICT (workspace_id, scope, day) DO UPDATE SET used = delivery_day_counts.used + 1
-             WHERE delivery_day_counts.used < :limit
-            RETURNING used
-            """;
-
     private static final String RELEASE_DAY = """
             UPDATE delivery_day_counts SET used = used - 1 WHERE workspace_id = :workspaceId AND scope = :scope AND day = :day AND used > 0
             """;
 
-    private static final String USED_TODAY = """
-            SELECT COALESCE((SELECT used FROM delivery_day_counts WHERE workspace_id = :workspaceId AND scope = :scope AND day = :day), 0)
-            """;
-
-    /** Takes the mailbox's next slot when its gap has passed; RETURNING nothing = not yet. */
-    private static final String RESERVE_PACE = """
-            INSERT INTO delivery_pacing (workspace_id, mailbox_id, next_at) VALUES (:workspaceId, :mailboxId, :nextAt)
-            ON CONFLICT (workspace_id, mailbox_id) DO UPDATE SET next_at = :nextAt WHERE delivery_pacing.next_at <= :now
-            RETURNING next_at
-            """;
-
     private static final String PACE_OF = "SELECT next_at FROM delivery_pacing WHERE workspace_id = :workspaceId AND mailbox_id = :mailboxId";
 
-    private static final String MAILBOX_STATE = """
-            SELECT consecutive_failures, paused_until FROM delivery_mailbox_state WHERE workspace_id = :workspaceId AND mailbox_id = :mailboxId
+    /** Everything the mailbox check reads, in one round trip. */
+    private static final String MAILBOX_SNAPSHOT = """
+            SELECT st.paused_until, COALESCE(st.consecutive_failures, 0),
+                   COALESCE((SELECT used FROM delivery_day_counts WHERE workspace_id = :workspaceId AND scope = :mailboxScope AND day = :day), 0),
+                   COALESCE((SELECT used FROM delivery_day_counts WHERE workspace_id = :workspaceId AND scope = :campaignScope AND day = :day), 0),
+                   (SELECT next_at FROM delivery_pacing WHERE workspace_id = :workspaceId AND mailbox_id = :mailboxId)
+              FROM (SELECT 1) AS one
+              LEFT JOIN delivery_mailbox_state st ON st.workspace_id = :workspaceId AND st.mailbox_id = :mailboxId
             """;
 
     private static final String MAILBOX_FAILED = """
@@ -154,11 +113,6 @@ class SendQueue {
             UPDATE delivery_mailbox_state SET paused_until = :until WHERE workspace_id = :workspaceId AND mailbox_id = :mailboxId
             """;
 
-    private static final String MAILBOX_OK = """
-            UPDATE delivery_mailbox_state SET consecutive_failures = 0, paused_until = NULL, updated_at = :now
-             WHERE workspace_id = :workspaceId AND mailbox_id = :mailboxId AND (consecutive_failures > 0 OR paused_until IS NOT NULL)
-            """;
-
     /** The counters a stats row has; count() takes its column from this list only. */
     static final java.util.Set<String> COUNTERS =
             java.util.Set.of("sent", "failed", "bounced", "skipped", "unknown", "opened", "clicked", "replied", "interested", "unsubscribed");
@@ -170,7 +124,21 @@ class SendQueue {
                SET %1$s = campaign_stats.%1$s + 1
             """;
 
-    private static final String SAVE_LINK = "INSERT INTO send_links (workspace_id, send_id, idx, url) VALUES (:workspaceId, :sendId, :idx, :url) ON CONFLICT DO NOTHING";
+    /** V12__send_functions.sql: the reservation, all or nothing, in one round trip. */
+    private static final String RESERVE_SEND = """
+            SELECT coalesce(delivery_reserve_send(:workspaceId, :id, :node, :mailboxId, :variantId, :subject, :messageId,
+                                         :inReplyTo, :now, :nextAt, :leaseEnd, :day, CAST(:scopes AS text[]),
+                                         CAST(:limits AS integer[]), CAST(:reasons AS text[]), CAST(:links AS text[])), '')
+            """;
+
+    /** V12__send_functions.sql: a group of accepted sends recorded in one transaction and one round trip. */
+    private static final String RECORD_SENT = """
+            SELECT send_id, before FROM delivery_record_sent(:node, CAST(:workspaceIds AS bigint[]), CAST(:sendIds AS text[]),
+                   CAST(:campaignIds AS text[]), CAST(:contactIds AS text[]), CAST(:stepOrders AS integer[]), CAST(:variantIds AS text[]),
+                   CAST(:mailboxIds AS text[]), CAST(:mailboxOk AS boolean[]), CAST(:sentAt AS timestamptz[]), CAST(:days AS date[]),
+                   CAST(:nextIds AS text[]), CAST(:nextStepIds AS text[]), CAST(:nextStepOrders AS integer[]),
+                   CAST(:nextAt AS timestamptz[]), CAST(:contactStatuses AS text[]))
+            """;
 
     private final JdbcClient jdbc;
 
@@ -178,10 +146,87 @@ class SendQueue {
         this.jdbc = jdbc;
     }
 
-    void saveLinks(long workspaceId, String sendId, List<String> urls) {
-        for (int i = 0; i < urls.size(); i++) {
-            jdbc.sql(SAVE_LINK).param("workspaceId", workspaceId).param("sendId", sendId).param("idx", i).param("url", urls.get(i)).update();
+    /** One daily cap a send takes a slot of: its scope, the limit, and the deferral reason when full. */
+    record DayCap(String scope, int limit, String reason) {}
+
+    /**
+     * Reserves the send: the mailbox's gap slot until {@code nextAt}, a slot of each cap today, the
+     * send in flight with what it rendered, and its links; all or nothing. Empty when reserved,
+     * otherwise why not ("mailbox_gap", a cap's reason, or "claim_lost").
+     */
+    Optional<String> reserveSend(SendRow s, String node, String mailboxId, String variantId, String subject, String messageId,
+            String inReplyTo, Instant now, Instant nextAt, Instant leaseEnd, LocalDate day, List<DayCap> caps, List<String> links) {
+        return Optional.of(jdbc.sql(RESERVE_SEND).param("workspaceId", s.workspaceId()).param("id", s.id())
+                .param("node", node).param("mailboxId", mailboxId).param("variantId", variantId).param("subject", subject)
+                .param("messageId", messageId).param("inReplyTo", inReplyTo).param("now", ts(now)).param("nextAt", ts(nextAt))
+                .param("leaseEnd", ts(leaseEnd)).param("day", day)
+                .param("scopes", caps.stream().map(DayCap::scope).toArray(String[]::new))
+                .param("limits", caps.stream().map(DayCap::limit).toArray(Integer[]::new))
+                .param("reasons", caps.stream().map(DayCap::reason).toArray(String[]::new))
+                .param("links", links.toArray(String[]::new)).query(String.class).single()).filter(r -> !r.isEmpty());
+    }
+
+    /** The next step to plan after a sent email: its send id, step, and when. */
+    record NextSend(String id, String stepId, int stepOrder, Instant at) {}
+
+    /**
+     * An accepted send to record: when it was sent (and that UTC day, for the counters), its
+     * variant and mailbox, whether the mailbox's failure streak must be reset, the next step to
+     * plan (null after the last), and the contact's status at this step.
+     */
+    record SentSend(SendRow send, Instant sentAt, LocalDate day, String variantId, String mailboxId, boolean mailboxOk,
+            NextSend next, String contactStatus) {}
+
+    /**
+     * Records accepted sends together (sent, counted, mailbox streak reset, next step planned, the
+     * contacts' progress), in one transaction. Returns the status each recorded send had (in_flight,
+     * or unknown when the reaper had given up on it) by send id; a send missing from the map was
+     * not this process's to record.
+     */
+    java.util.Map<String, String> recordSent(String node, List<SentSend> sent) {
+        var out = new java.util.HashMap<String, String>();
+        if (sent.isEmpty()) return out;
+        int n = sent.size();
+        var ws = new Long[n];
+        var ids = new String[n];
+        var campaigns = new String[n];
+        var contacts = new String[n];
+        var steps = new Integer[n];
+        var variants = new String[n];
+        var mailboxes = new String[n];
+        var ok = new Boolean[n];
+        var at = new String[n]; // ISO-8601 instants and dates, cast to timestamptz[] / date[] in SQL
+        var days = new String[n];
+        var nextIds = new String[n];
+        var nextSteps = new String[n];
+        var nextOrders = new Integer[n];
+        var nextAt = new String[n];
+        var statuses = new String[n];
+        for (int i = 0; i < n; i++) {
+            SentSend x = sent.get(i);
+            ws[i] = x.send().workspaceId();
+            ids[i] = x.send().id();
+            campaigns[i] = x.send().campaignId();
+            contacts[i] = x.send().contactId();
+            steps[i] = x.send().stepOrder();
+            variants[i] = x.variantId();
+            mailboxes[i] = x.mailboxId();
+            ok[i] = x.mailboxOk();
+            at[i] = x.sentAt().toString();
+            days[i] = x.day().toString();
+            nextIds[i] = x.next() == null ? null : x.next().id();
+            nextSteps[i] = x.next() == null ? null : x.next().stepId();
+            nextOrders[i] = x.next() == null ? null : x.next().stepOrder();
+            nextAt[i] = x.next() == null ? null : x.next().at().toString();
+            statuses[i] = x.contactStatus();
         }
+        jdbc.sql(RECORD_SENT).param("node", node).param("workspaceIds", ws).param("sendIds", ids).param("campaignIds", campaigns)
+                .param("contactIds", contacts).param("stepOrders", steps).param("variantIds", variants).param("mailboxIds", mailboxes)
+                .param("mailboxOk", ok).param("sentAt", at).param("days", days).param("nextIds", nextIds)
+                .param("nextStepIds", nextSteps).param("nextStepOrders", nextOrders).param("nextAt", nextAt)
+                .param("contactStatuses", statuses)
+                .query((rs, i) -> out.put(rs.getString(1), rs.getString(2))).list();
+        return out;
     }
 
     List<SendRow> claim(String node, Instant now, Instant leaseEnd, int limit) {
@@ -198,28 +243,7 @@ class SendQueue {
         return jdbc.sql(SKIP).param("workspaceId", s.workspaceId()).param("id", s.id()).param("node", node)
                 .param("reason", reason).param("now", ts(now)).update() == 1;
     }
-
-    boolean markInFlight(SendRow s, String node, String mailboxId, String variantId, String subject, String messageId,
-            String inReplyTo, Instant now, Instant leaseEnd) {
-        return jdbc.sql(MARK_IN_FLIGHT).param("workspaceId", s.workspaceId()).param("id", s.id()).param("node", node)
-                .param("mailboxId", mailboxId).param("variantId", variantId).param("subject", subject)
-                .param("messageId", messageId).param("inReplyTo", inReplyTo).param("now", ts(now)).param("leaseEnd", ts(leaseEnd))
-                .update() == 1;
-    }
-
-    /** The status the send had before (in_flight, or unknown when the reaper had given up on it); empty when it was not ours. */
-    Optional<String> markSent(SendRow s, String node, String reply, Instant now) {
-        return jdbc.sql(MARK_SENT).param("workspaceId", s.workspaceId()).param("id", s.id()).param("node", node)
-                .param("reply", reply).param("now", ts(now)).query(String.class).optional();
-    }
-
     /** Takes back an 'unknown' the reaper counted (on the day it reaped) for a send that turned out sent. */
-    void uncountUnknown(long workspaceId, String campaignId, LocalDate day, int stepOrder, String variantId, String mailboxId) {
-        jdbc.sql(UNCOUNT_UNKNOWN).param("workspaceId", workspaceId).param("campaignId", campaignId).param("day", day)
-                .param("stepOrder", stepOrder).param("variantId", variantId == null ? "" : variantId)
-                .param("mailboxId", mailboxId == null ? "" : mailboxId).update();
-    }
-
     boolean markFinal(SendRow s, String node, String status, String reason, String reply, Instant now) {
         return jdbc.sql(MARK_FINAL).param("workspaceId", s.workspaceId()).param("id", s.id()).param("node", node)
                 .param("status", status).param("reason", reason).param("reply", reply).param("now", ts(now)).update() == 1;
@@ -237,13 +261,6 @@ class SendQueue {
                 rs.getString(4), rs.getString(5))).list();
     }
 
-    void planNext(long workspaceId, String id, String campaignId, String contactId, String stepId, int stepOrder, String mailboxId,
-            Instant scheduledAt, Instant now) {
-        jdbc.sql(PLAN_NEXT).param("workspaceId", workspaceId).param("id", id).param("campaignId", campaignId)
-                .param("contactId", contactId).param("stepId", stepId).param("stepOrder", stepOrder).param("mailboxId", mailboxId)
-                .param("scheduledAt", ts(scheduledAt)).param("now", ts(now)).update();
-    }
-
     record Sent(int stepOrder, String mailboxId, String messageId, String subject) {}
 
     List<Sent> thread(long workspaceId, String campaignId, String contactId) {
@@ -251,23 +268,8 @@ class SendQueue {
                 .query((rs, n) -> new Sent(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4))).list();
     }
 
-    boolean reserveDay(long workspaceId, String scope, LocalDate day, int limit) {
-        return jdbc.sql(RESERVE_DAY).param("workspaceId", workspaceId).param("scope", scope).param("day", day).param("limit", limit)
-                .query(Integer.class).optional().isPresent();
-    }
-
     void releaseDay(long workspaceId, String scope, LocalDate day) {
         jdbc.sql(RELEASE_DAY).param("workspaceId", workspaceId).param("scope", scope).param("day", day).update();
-    }
-
-    int usedToday(long workspaceId, String scope, LocalDate day) {
-        return jdbc.sql(USED_TODAY).param("workspaceId", workspaceId).param("scope", scope).param("day", day).query(Integer.class).single();
-    }
-
-    /** Empty when the slot was taken; otherwise the mailbox is reserved until {@code nextAt}. */
-    Optional<Instant> reservePace(long workspaceId, String mailboxId, Instant now, Instant nextAt) {
-        return jdbc.sql(RESERVE_PACE).param("workspaceId", workspaceId).param("mailboxId", mailboxId).param("now", ts(now))
-                .param("nextAt", ts(nextAt)).query((rs, n) -> rs.getTimestamp(1).toInstant()).optional();
     }
 
     Optional<Instant> paceOf(long workspaceId, String mailboxId) {
@@ -275,9 +277,21 @@ class SendQueue {
                 .query((rs, n) -> rs.getTimestamp(1).toInstant()).optional();
     }
 
-    Optional<Instant> mailboxPausedUntil(long workspaceId, String mailboxId) {
-        return jdbc.sql(MAILBOX_STATE).param("workspaceId", workspaceId).param("mailboxId", mailboxId)
-                .query((rs, n) -> Optional.ofNullable(rs.getTimestamp(2)).map(Timestamp::toInstant)).optional().flatMap(o -> o);
+    /**
+     * A mailbox's sending state for the checks: paused until (null: not paused), failures in a row,
+     * used today in total and in this campaign, and when its gap ends (null: never sent).
+     */
+    record MailboxSnapshot(Instant pausedUntil, int failures, int usedToday, int usedInCampaignToday, Instant nextAt) {}
+
+    MailboxSnapshot mailboxSnapshot(long workspaceId, String mailboxId, String mailboxScope, String campaignScope, LocalDate day) {
+        return jdbc.sql(MAILBOX_SNAPSHOT).param("workspaceId", workspaceId).param("mailboxId", mailboxId)
+                .param("mailboxScope", mailboxScope).param("campaignScope", campaignScope).param("day", day)
+                .query((rs, n) -> new MailboxSnapshot(instant(rs.getTimestamp(1)), rs.getInt(2), rs.getInt(3), rs.getInt(4),
+                        instant(rs.getTimestamp(5)))).single();
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
     }
 
     int mailboxFailed(long workspaceId, String mailboxId, String error, Instant now) {
@@ -287,10 +301,6 @@ class SendQueue {
 
     void pauseMailbox(long workspaceId, String mailboxId, Instant until) {
         jdbc.sql(MAILBOX_PAUSE).param("workspaceId", workspaceId).param("mailboxId", mailboxId).param("until", ts(until)).update();
-    }
-
-    void mailboxOk(long workspaceId, String mailboxId, Instant now) {
-        jdbc.sql(MAILBOX_OK).param("workspaceId", workspaceId).param("mailboxId", mailboxId).param("now", ts(now)).update();
     }
 
     void count(long workspaceId, String campaignId, LocalDate day, int stepOrder, String variantId, String mailboxId, String what) {
