@@ -381,8 +381,23 @@ final class OutgoingMessage {
     }
 
     /** Bodies go out with CRLF line ends, so what is signed is what is sent. */
-    private static String crlf(String s) {
-        return LINE_BREAK.matcher(s).replaceAll("\r\n");
+    /** Every line break (CRLF, lone CR, lone LF) as CRLF; a plain loop, as it runs on every body of every send. */
+    static String crlf(String s) {
+        int n = s.length();
+        StringBuilder out = null;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c == '\r' && i + 1 < n && s.charAt(i + 1) == '\n') {
+                if (out != null) out.append("\r\n");
+                i++;
+            } else if (c == '\r' || c == '\n') {
+                if (out == null) out = new StringBuilder(n + 64).append(s, 0, i);
+                out.append("\r\n");
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? s : out.toString();
     }
 
     private static String encodeIfNeeded(String value) {

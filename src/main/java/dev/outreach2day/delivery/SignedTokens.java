@@ -40,11 +40,19 @@ final class SignedTokens {
         }
     }
 
+    /** Initialised MACs to reuse (a Mac is not thread-safe; doFinal resets it for the next use). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Mac> macs = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     private byte[] mac(String payload) {
+        Mac m = macs.poll();
         try {
-            Mac m = Mac.getInstance("HmacSHA256");
-            m.init(key);
-            return Arrays.copyOf(m.doFinal(payload.getBytes(StandardCharsets.UTF_8)), 16);
+            if (m == null) {
+                m = Mac.getInstance("HmacSHA256");
+                m.init(key);
+            }
+            byte[] out = Arrays.copyOf(m.doFinal(payload.getBytes(StandardCharsets.UTF_8)), 16);
+            if (macs.size() < 64) macs.offer(m);
+            return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

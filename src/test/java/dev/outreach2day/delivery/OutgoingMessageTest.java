@@ -72,6 +72,17 @@ class OutgoingMessageTest {
     }
 
     @Test
+    void everyKindOfLineBreakBecomesCrlfAndTextWithoutOneIsReturnedAsIs() {
+        String plain = "no breaks here";
+        assertThat(OutgoingMessage.crlf(plain)).isSameAs(plain);
+        assertThat(OutgoingMessage.crlf("a\r\nb")).isEqualTo("a\r\nb");
+        assertThat(OutgoingMessage.crlf("a\nb\rc\r\nd")).isEqualTo("a\r\nb\r\nc\r\nd");
+        assertThat(OutgoingMessage.crlf("\n\n\r\r")).isEqualTo("\r\n\r\n\r\n\r\n");
+        assertThat(OutgoingMessage.crlf("end\r")).isEqualTo("end\r\n");
+        assertThat(OutgoingMessage.crlf("")).isEmpty();
+    }
+
+    @Test
     void headersArePresentAndExact() throws Exception {
         MimeMessage m = OutgoingMessage.build(session, spec(), DATE);
 
