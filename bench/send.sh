@@ -55,6 +55,8 @@ done
 for c in $CASES; do [[ "$c" == nodkim || "$c" == dkim ]] || die "BENCH_CASES holds '$c'; use nodkim and/or dkim"; done
 [ -n "${CASES// /}" ] || die "BENCH_CASES is empty"
 TOTAL=$(( MAILBOXES * PER_MAILBOX ))
+# the warm-up reuses the contacts' names, so it is at most as long as the run (the peer caps it the same way)
+[ "$PEER_WARMUP" -le "$TOTAL" ] || PEER_WARMUP="$TOTAL"
 
 command -v curl >/dev/null 2>&1 || die "curl is missing"
 JAVA="$(java_bin)"

@@ -186,6 +186,11 @@ class SendQueue {
     java.util.Map<String, String> recordSent(String node, List<SentSend> sent) {
         var out = new java.util.HashMap<String, String>();
         if (sent.isEmpty()) return out;
+        // one lock order for every process: counters, then sends
+        sent = sent.stream().sorted(java.util.Comparator.comparingLong((SentSend x) -> x.send().workspaceId())
+                .thenComparing(x -> x.send().campaignId()).thenComparing(x -> x.day())
+                .thenComparingInt(x -> x.send().stepOrder()).thenComparing(x -> x.variantId() == null ? "" : x.variantId())
+                .thenComparing(x -> x.mailboxId() == null ? "" : x.mailboxId()).thenComparing(x -> x.send().id())).toList();
         int n = sent.size();
         var ws = new Long[n];
         var ids = new String[n];
