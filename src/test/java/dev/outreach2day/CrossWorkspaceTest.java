@@ -28,6 +28,9 @@ class CrossWorkspaceTest extends IntegrationTest {
     @Qualifier("requestMappingHandlerMapping")
     RequestMappingHandlerMapping mapping;
 
+    @Autowired
+    dev.outreach2day.unibox.Unibox unibox;
+
     /** Workspace A's objects, by the placeholder names probes use. */
     record Fixture(Tenant a, Tenant b, Map<String, String> vars) {
         String fill(String template) {
@@ -161,7 +164,14 @@ class CrossWorkspaceTest extends IntegrationTest {
             probe("POST", "/imports/{import_id}/mapping/confirm", "{\"mapping\":{\"email\":\"email\"}}", status(404)),
             probe("POST", "/imports/{import_id}/dead-letters/replay", "{}", status(404)),
             probe("POST", "/imports/{import_id}/cancel", null, status(404)),
-            probe("GET", "/imports/{import_id}/runbook", null, status(404)));
+            probe("GET", "/imports/{import_id}/runbook", null, status(404)),
+            // unibox: A's thread is not found for B; B's lists never show it; A's workspaceId is 403
+            probe("GET", "/threads", null, okWithout("thread_id")),
+            probe("GET", "/threads", "/threads?workspaceId={workspace_id}", null, status(403)),
+            probe("GET", "/threads/capabilities", "/threads/capabilities?workspaceId={workspace_id}", null, status(403)),
+            probe("GET", "/threads/debug", null, okWithout("mailbox")),
+            probe("GET", "/threads/{thread_id}/messages", null, status(404)),
+            probe("PATCH", "/threads/{thread_id}/reply-intent", "{\"replyIntent\":\"interested\"}", status(404)));
 
 
 
@@ -203,6 +213,12 @@ class CrossWorkspaceTest extends IntegrationTest {
         vars.put("mailbox_id", attached.json().get(0).get("mailboxId").asString());
         vars.put("job_id", launched.json().get("jobId").asString());
         vars.put("import_id", uploadImport(a, campaign));
+        // A's Unibox thread: a message stored in A's mailbox
+        var ingested = unibox.ingest(a.workspaceId(), vars.get("mailbox_id"), "owner@" + domain, "inbox",
+                new dev.outreach2day.unibox.InboundMessage("<x1@lead.a.example>", null, List.of(), "Hello", "lead@a.example", "Lead",
+                        List.of("owner@" + domain), List.of(), java.time.Instant.now(), "Hello there", null, List.of(), Map.of(), null,
+                        false, false));
+        vars.put("thread_id", ingested.threadId());
         return new Fixture(a, b, vars);
     }
 

@@ -35,6 +35,7 @@ public abstract class IntegrationTest {
         registry.add("o2d.mail.imap-port", () -> "0");
         // tests drive the sending engine themselves (SendEngine.runOnce), so nothing sends behind their back
         registry.add("o2d.delivery.enabled", () -> "false");
+        registry.add("o2d.sync.enabled", () -> "false");
         registry.add("o2d.imports.runner-enabled", () -> "false");
     }
 

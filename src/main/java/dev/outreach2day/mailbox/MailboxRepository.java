@@ -41,6 +41,13 @@ class MailboxRepository {
              FROM mailboxes WHERE workspace_id = :workspaceId AND id = ANY(:ids) AND status <> 'deleted'
             """;
 
+    /** Live mailboxes of every workspace that have IMAP credentials (what the inbox sync reads). */
+    private static final String SYNCABLE = """
+            SELECT workspace_id, id, address FROM mailboxes
+             WHERE status = 'active' AND imap_host IS NOT NULL AND imap_password IS NOT NULL
+             ORDER BY workspace_id, id
+            """;
+
     private static final String BY_ADDRESSES = "SELECT " + COLUMNS + """
              FROM mailboxes WHERE workspace_id = :workspaceId AND address = ANY(:addresses) AND status <> 'deleted'
             """;
@@ -111,6 +118,10 @@ class MailboxRepository {
     List<MailboxRow> byAddresses(long workspaceId, List<String> addresses) {
         return jdbc.sql(BY_ADDRESSES).param("workspaceId", workspaceId).param("addresses", addresses.toArray(String[]::new))
                 .query(MailboxRepository::map).list();
+    }
+
+    List<String[]> syncable() {
+        return jdbc.sql(SYNCABLE).query((rs, n) -> new String[] {Long.toString(rs.getLong(1)), rs.getString(2), rs.getString(3)}).list();
     }
 
     List<MailboxRow> byIds(long workspaceId, List<String> ids) {

@@ -36,6 +36,30 @@ public class Mailboxes {
                                 : "mailbox-smtp:" + m.address())));
     }
 
+    /** How to log in to a mailbox's IMAP server; the password decrypted, for the inbox sync only. */
+    public record ImapLogin(String host, int port, String security, String username, String password) {
+        @Override
+        public String toString() {
+            return "ImapLogin[" + username + "@" + host + ":" + port + " " + security + "]";
+        }
+    }
+
+    public Optional<ImapLogin> imapLogin(long workspaceId, String mailboxId) {
+        return repository.byIds(workspaceId, List.of(mailboxId)).stream()
+                .filter(m -> m.status().equals("active") && m.imap() != null && m.imap().host() != null && m.imap().password() != null)
+                .findFirst().map(m -> new ImapLogin(m.imap().host(), m.imap().port(), m.imap().security(), m.imap().username(),
+                        vault.decrypt(m.imap().password(), m.provider().equals("local") ? "mailbox:" + m.address()
+                                : "mailbox-imap:" + m.address())));
+    }
+
+    /** A mailbox the inbox sync reads: active, with IMAP credentials. */
+    public record SyncTarget(long workspaceId, String mailboxId, String address) {}
+
+    /** Every active mailbox with IMAP credentials, of every workspace. */
+    public List<SyncTarget> syncTargets() {
+        return repository.syncable().stream().map(r -> new SyncTarget(Long.parseLong(r[0]), r[1], r[2])).toList();
+    }
+
     /** Marks a mailbox failing (sending could not log in or kept failing), with the reason. */
     public void reportFailure(long workspaceId, String mailboxId, String error) {
         repository.setHealth(workspaceId, mailboxId, "error", error);

@@ -1,0 +1,285 @@
+package dev.outreach2day.mailsync;
+
+import dev.outreach2day.mailbox.Mailboxes;
+import dev.outreach2day.mailbox.Mailboxes.ImapLogin;
+import dev.outreach2day.mailbox.Mailboxes.SyncTarget;
+import dev.outreach2day.unibox.InboundMessage;
+import dev.outreach2day.unibox.Unibox;
+import jakarta.mail.FetchProfile;
+import jakarta.mail.Flags;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import jakarta.mail.UIDFolder;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Semaphore;
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Reads every active mailbox's INBOX, Sent and Spam/Junk folders over IMAP into the Unibox.
+ * Exactly one server process syncs a mailbox at a time (a lease in the database); each folder is
+ * read incrementally by UID from where the last round stopped, and read again from the start
+ * when its UIDVALIDITY changes (messages already stored are recognised by Message-ID). Each
+ * message is parsed leniently ({@link MimeContent}), checked for bounces and auto-replies
+ * ({@link BounceParser}), and handed to {@link Unibox#ingest}. Mailboxes are polled every
+ * {@code o2d.sync.interval}.
+ */
+@Component
+class MailSync {
+
+    private static final Logger log = LoggerFactory.getLogger(MailSync.class);
+    /** Messages read from one folder per round; the rest follow in the next round, right away. */
+    private static final int MAX_PER_ROUND = 2000;
+
+    private final Mailboxes mailboxes;
+    private final Unibox unibox;
+    private final SyncLeases leases;
+    private final SyncProperties props;
+    private final Clock clock;
+    private final String node;
+    private final Semaphore running;
+
+    MailSync(Mailboxes mailboxes, Unibox unibox, SyncLeases leases, SyncProperties props, Clock clock) {
+        this.mailboxes = mailboxes;
+        this.unibox = unibox;
+        this.leases = leases;
+        this.props = props;
+        this.clock = clock;
+        this.node = props.nodeId() == null || props.nodeId().isBlank() ? ManagementFactory.getRuntimeMXBean().getName() : props.nodeId();
+        this.running = new Semaphore(props.concurrency());
+    }
+
+    @Scheduled(initialDelayString = "PT10S", fixedDelayString = "PT5S")
+    void tick() {
+        if (!props.enabled()) return;
+        try {
+            runOnce(false);
+        } catch (RuntimeException e) {
+            log.warn("Inbox sync round failed: {}", e.getMessage(), e);
+        }
+    }
+
+    /** Syncs every mailbox that is due (all of them when {@code force}) and not held elsewhere; returns how many were synced. */
+    int runOnce(boolean force) {
+        var threads = new ArrayList<Thread>();
+        int[] synced = {0};
+        for (SyncTarget t : mailboxes.syncTargets()) {
+            running.acquireUninterruptibly();
+            threads.add(Thread.ofVirtual().name("sync-" + t.mailboxId()).start(() -> {
+                try {
+                    if (sync(t, force)) {
+                        synchronized (synced) {
+                            synced[0]++;
+                        }
+                    }
+                } finally {
+                    running.release();
+                }
+            }));
+        }
+        for (Thread th : threads) {
+            try {
+                th.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return synced[0];
+    }
+
+    /** One round for one mailbox under its lease; false when it was not due or another process has it. */
+    boolean sync(SyncTarget t, boolean force) {
+        Instant now = clock.instant();
+        if (!leases.take(t.workspaceId(), t.mailboxId(), node, now, now.plus(props.lease()), force)) return false;
+        String error = null;
+        boolean more = false;
+        try {
+            var login = mailboxes.imapLogin(t.workspaceId(), t.mailboxId()).orElse(null);
+            if (login == null) {
+                error = "no IMAP login stored for this mailbox";
+            } else {
+                more = syncFolders(t, login);
+            }
+        } catch (MessagingException | RuntimeException e) {
+            error = abbreviate(e.getClass().getSimpleName() + ": " + e.getMessage());
+            log.info("Inbox sync of {} failed: {}", t.address(), error);
+        } finally {
+            Instant end = clock.instant();
+            leases.release(t.workspaceId(), t.mailboxId(), node, end, more ? end : end.plus(props.interval()), error);
+        }
+        return true;
+    }
+
+    private boolean syncFolders(SyncTarget t, ImapLogin login) throws MessagingException {
+        Session session = Session.getInstance(properties(login));
+        String protocol = login.security().equals("ssl") ? "imaps" : "imap";
+        boolean more = false;
+        try (Store store = session.getStore(protocol)) {
+            store.connect(login.host(), login.port(), login.username(), login.password());
+            for (var f : folders(store).entrySet()) {
+                more |= syncFolder(t, session, f.getValue(), f.getKey());
+            }
+        }
+        return more;
+    }
+
+    /** INBOX, and the Sent and Spam/Junk folders when the server has them (special-use attributes first, then usual names). */
+    static Map<String, Folder> folders(Store store) throws MessagingException {
+        var out = new LinkedHashMap<String, Folder>();
+        out.put("inbox", store.getFolder("INBOX"));
+        Folder[] all = store.getDefaultFolder().list("*");
+        for (Folder f : all) {
+            if (!(f instanceof IMAPFolder imap)) continue;
+            for (String a : imap.getAttributes()) {
+                if (a.equalsIgnoreCase("\\Sent")) out.putIfAbsent("sent", f);
+                if (a.equalsIgnoreCase("\\Junk")) out.putIfAbsent("spam", f);
+            }
+        }
+        for (Folder f : all) {
+            String name = f.getName().toLowerCase(Locale.ROOT);
+            if (List.of("sent", "sent items", "sent messages", "sent mail", "gesendet", "gesendete elemente", "envoyés",
+                    "elementos enviados", "enviados").contains(name)) out.putIfAbsent("sent", f);
+            if (List.of("spam", "junk", "junk e-mail", "junk email", "bulk mail", "courrier indésirable", "correo no deseado")
+                    .contains(name)) out.putIfAbsent("spam", f);
+        }
+        return out;
+    }
+
+    /** Reads the folder's new messages; true when there are more than one round takes. */
+    private boolean syncFolder(SyncTarget t, Session session, Folder folder, String kind) throws MessagingException {
+        if (!folder.exists()) return false;
+        folder.open(Folder.READ_ONLY);
+        try {
+            UIDFolder uids = (UIDFolder) folder;
+            long validity = uids.getUIDValidity();
+            Long uidNext = uidNext(uids);
+            var state = leases.folder(t.workspaceId(), t.mailboxId(), folder.getFullName()).orElse(null);
+            boolean reset = state == null || state.uidValidity() == null || state.uidValidity() != validity;
+            if (state != null && reset) {
+                log.info("UIDVALIDITY of {} {} changed ({} → {}): reading the folder again", t.address(), folder.getFullName(),
+                        state.uidValidity(), validity);
+            }
+            long lastUid = reset ? 0 : state.lastUid();
+            if (uidNext != null && uidNext <= lastUid + 1 && !reset) {
+                leases.saveFolder(t.workspaceId(), t.mailboxId(), folder.getFullName(), kind, validity, lastUid, uidNext, 0, false,
+                        clock.instant());
+                return false; // nothing new
+            }
+            Message[] found = uids.getMessagesByUID(lastUid + 1, UIDFolder.MAXUID);
+            var fresh = new ArrayList<Message>();
+            for (Message m : found) {
+                if (m != null && uids.getUID(m) > lastUid) fresh.add(m);
+            }
+            int added = 0;
+            boolean more = fresh.size() > MAX_PER_ROUND;
+            var round = fresh.subList(0, Math.min(fresh.size(), MAX_PER_ROUND));
+            for (int i = 0; i < round.size(); i += props.batch()) {
+                var batch = round.subList(i, Math.min(round.size(), i + props.batch())).toArray(Message[]::new);
+                FetchProfile fp = new FetchProfile();
+                fp.add(UIDFolder.FetchProfileItem.UID);
+                fp.add(FetchProfile.Item.FLAGS);
+                fp.add(IMAPFolder.FetchProfileItem.MESSAGE);
+                folder.fetch(batch, fp);
+                long batchLast = lastUid;
+                for (Message m : batch) {
+                    long uid = uids.getUID(m);
+                    if (!m.isSet(Flags.Flag.DELETED)) {
+                        InboundMessage in = read(session, m);
+                        if (unibox.ingest(t.workspaceId(), t.mailboxId(), t.address(), kind, in).stored()) added++;
+                    }
+                    batchLast = Math.max(batchLast, uid);
+                }
+                lastUid = batchLast;
+                leases.saveFolder(t.workspaceId(), t.mailboxId(), folder.getFullName(), kind, validity, lastUid, uidNext, added, reset,
+                        clock.instant());
+                reset = false;
+                added = 0;
+            }
+            if (round.isEmpty()) {
+                leases.saveFolder(t.workspaceId(), t.mailboxId(), folder.getFullName(), kind, validity, lastUid, uidNext, 0, reset,
+                        clock.instant());
+            }
+            return more;
+        } finally {
+            if (folder.isOpen()) folder.close(false);
+        }
+    }
+
+    /** The message as the Unibox takes it: parsed from a local copy of its bytes, with bounce and auto-reply detection. */
+    static InboundMessage read(Session session, Message m) throws MessagingException {
+        MimeMessage local;
+        try {
+            var bytes = new ByteArrayOutputStream(16 * 1024);
+            m.writeTo(bytes);
+            local = new MimeMessage(session, new ByteArrayInputStream(bytes.toByteArray()));
+        } catch (java.io.IOException e) {
+            throw new MessagingException("reading the message failed", e);
+        } catch (RuntimeException e) {
+            MimeContent.failIfUnavailable(e);
+            throw e;
+        }
+        return toInbound(local);
+    }
+
+    static InboundMessage toInbound(MimeMessage local) {
+        MimeContent.Parsed p = MimeContent.parse(local);
+        var bounce = BounceParser.parse(local).map(b -> new InboundMessage.Bounce(b.recipient(), b.status(), b.hard(), b.diagnostic(),
+                b.originalMessageId())).orElse(null);
+        return new InboundMessage(p.messageId(), p.inReplyTo(), p.references(), p.subject(), p.from(), p.fromName(), p.to(), p.cc(),
+                p.date(), p.text(), p.html(), p.attachments().stream()
+                        .map(a -> new InboundMessage.Attachment(a.filename(), a.contentType(), a.size())).toList(),
+                p.headers(), bounce, BounceParser.isAutoReply(local), BounceParser.isSystemMail(local));
+    }
+
+    private static Long uidNext(UIDFolder f) {
+        try {
+            long n = f.getUIDNext();
+            return n > 0 ? n : null;
+        } catch (MessagingException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Properties properties(ImapLogin login) {
+        var p = new Properties();
+        for (String proto : List.of("imap", "imaps")) {
+            p.put("mail." + proto + ".connectiontimeout", "15000");
+            p.put("mail." + proto + ".timeout", "60000");
+            p.put("mail." + proto + ".fetchsize", "1048576");
+        }
+        if (login.security().equals("starttls")) p.put("mail.imap.starttls.required", "true");
+        if (login.security().equals("ssl")) p.put("mail.imaps.ssl.checkserveridentity", "true");
+        return p;
+    }
+
+    private static String abbreviate(String s) {
+        return s == null ? null : s.length() > 500 ? s.substring(0, 500) : s;
+    }
+
+    /** What the debug endpoint shows of a workspace's mailboxes. */
+    List<SyncLeases.MailboxState> mailboxStates(long ws) {
+        return leases.mailboxes(ws);
+    }
+
+    List<SyncLeases.FolderState> folderStates(long ws, String mailboxId) {
+        return leases.folders(ws, mailboxId);
+    }
+}

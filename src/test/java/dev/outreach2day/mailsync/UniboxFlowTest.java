@@ -1,0 +1,285 @@
+package dev.outreach2day.mailsync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outreach2day.Api;
+import dev.outreach2day.IntegrationTest;
+import dev.outreach2day.TestClock;
+import dev.outreach2day.delivery.Sending;
+import dev.outreach2day.mailserver.MailServer;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * End to end over real protocols: a campaign email goes out over SMTP into the prospect's
+ * mailbox on the built-in server; the prospect answers over SMTP; the inbox sync reads the
+ * sending mailbox over IMAP; the reply shows up in /threads linked to the campaign and
+ * classified, the contact's sequence stops and the stats count it. A bounce (RFC 3464 report)
+ * and an out-of-office (RFC 3834) are classified and acted on; syncing again stores nothing twice.
+ */
+class UniboxFlowTest extends IntegrationTest {
+
+    @Autowired ApplicationContext context;
+    @Autowired MailSync sync;
+    @Autowired MailServer mailServer;
+    @Autowired TestClock clock;
+
+    static final String ALWAYS = """
+            {"timezone":"UTC","windows":[{"days":["mon","tue","wed","thu","fri","sat","sun"],"start":"00:00","end":"23:59"}],
+             "minGapSeconds":0,"maxGapSeconds":0}""";
+
+    record Setup(Api api, String campaignId, String mailbox, List<String> prospects) {}
+
+    Setup launch(int contacts) {
+        var tenant = newTenant();
+        Api api = api(tenant);
+        String setup = api.post("/workspaces/" + tenant.workspaceId() + "/setup_payment_method", null).json().get("setup_url").asString();
+        anonymous().send("POST", Pattern.compile("^https?://[^/]+").matcher(setup).replaceFirst(""), "", "application/x-www-form-urlencoded");
+        String domain = "ubx" + Long.toString(System.nanoTime(), 36) + ".com";
+        assertThat(api.post("/domains/purchase", """
+                {"domains":["%s"],"contactInfo":{"firstName":"A","lastName":"B","email":"a@b.org","phone":"+1.5555550100",
+                 "address1":"1 St","city":"X","stateProvince":"Y","postalCode":"1","country":"US"}}""".formatted(domain)).status()).isEqualTo(200);
+        String mailbox = "john@" + domain;
+        assertThat(api.post("/mailboxes", "{\"mailboxes\":[{\"address\":\"" + mailbox + "\",\"firstName\":\"John\",\"lastName\":\"Doe\"}]}")
+                .status()).isEqualTo(201);
+        String id = api.post("/campaigns", "{\"name\":\"Unibox\"}").json().get("id").asString();
+        assertThat(api.post("/campaigns/" + id + "/steps", "{\"subject\":\"Partnership idea, {{firstName}}\","
+                + "\"bodyHtml\":\"<p>Hi {{firstName}}, worth a chat?</p><p><a href=\\\"{{unsubscribeUrl}}\\\">Unsubscribe</a></p>\"}")
+                .status()).isEqualTo(201);
+        assertThat(api.post("/campaigns/" + id + "/steps", "{\"subject\":\"\",\"bodyHtml\":\"<p>Following up, {{firstName}}</p>\","
+                + "\"delayDays\":1}").status()).isEqualTo(201);
+        api.post("/campaigns/" + id + "/mailboxes", "{\"mailboxes\":[\"" + mailbox + "\"]}");
+        assertThat(api.put("/campaigns/" + id + "/schedule", ALWAYS).status()).isEqualTo(200);
+        var prospects = new ArrayList<String>();
+        var body = new StringBuilder("{\"contacts\":[");
+        for (int i = 0; i < contacts; i++) {
+            String email = "q" + i + "." + Long.toString(System.nanoTime(), 36) + "@prospect.example";
+            prospects.add(email);
+            body.append(i == 0 ? "" : ",").append("{\"email\":\"").append(email).append("\",\"firstName\":\"P").append(i).append("\"}");
+        }
+        assertThat(api.post("/campaigns/" + id + "/contacts", body.append("]}").toString()).status()).isEqualTo(200);
+        assertThat(api.post("/campaigns/" + id + "/launch", "{\"confirm\":true}").status()).isEqualTo(200);
+        return new Setup(api, id, mailbox, prospects);
+    }
+
+    MimeMessage firstIn(String address) throws Exception {
+        var p = new Properties();
+        var store = Session.getInstance(p).getStore("imap");
+        store.connect(mailServer.host(), mailServer.imapPort(), address, address);
+        try (store) {
+            Folder f = store.getFolder("INBOX");
+            f.open(Folder.READ_ONLY);
+            Message m = f.getMessages()[0];
+            var bytes = new ByteArrayOutputStream();
+            m.writeTo(bytes);
+            f.close(false);
+            return new MimeMessage(Session.getInstance(p), new ByteArrayInputStream(bytes.toByteArray()));
+        }
+    }
+
+    /** Sends {@code message} over the built-in server's SMTP, logged in as {@code login} (its password is its address). */
+    void smtp(String login, MimeMessage message) throws Exception {
+        var p = new Properties();
+        p.put("mail.smtp.auth", "true");
+        Session s = Session.getInstance(p);
+        try (Transport t = s.getTransport("smtp")) {
+            t.connect(mailServer.host(), mailServer.smtpPort(), login, login);
+            message.saveChanges();
+            t.sendMessage(message, message.getAllRecipients());
+        }
+    }
+
+    MimeMessage reply(String from, String to, MimeMessage original, String text, String html) throws Exception {
+        var m = new MimeMessage(Session.getInstance(new Properties()));
+        m.setFrom(new InternetAddress(from));
+        m.setRecipient(Message.RecipientType.TO, new InternetAddress(to));
+        m.setSubject("Re: " + original.getSubject());
+        m.setHeader("In-Reply-To", original.getMessageID());
+        m.setHeader("References", original.getMessageID());
+        if (html == null) {
+            m.setText(text, "UTF-8");
+        } else {
+            var alt = new MimeMultipart("alternative");
+            var tp = new MimeBodyPart();
+            tp.setText(text, "UTF-8");
+            var hp = new MimeBodyPart();
+            hp.setText(html, "UTF-8", "html");
+            alt.addBodyPart(tp);
+            alt.addBodyPart(hp);
+            m.setContent(alt);
+        }
+        return m;
+    }
+
+    JsonNode thread(Api api, String campaignId, String contactEmail) {
+        var list = api.get("/threads?mode=full&campaignId=" + campaignId);
+        assertThat(list.status()).as(list.body()).isEqualTo(200);
+        for (JsonNode t : list.json().get("threads")) {
+            if (t.get("last_message") != null && contactEmail.equals(t.get("last_message").get("from_email").asString())) return t;
+        }
+        return null;
+    }
+
+    @Test
+    void aReplyIsThreadedLinkedClassifiedAndStopsTheSequence() throws Exception {
+        var s = launch(3);
+        Sending.drain(context);
+        assertThat(s.api().get("/campaigns/" + s.campaignId() + "/sends?status=sent").json().get("sends")).hasSize(3);
+        String interested = s.prospects().get(0);
+        String bounced = s.prospects().get(1);
+        String away = s.prospects().get(2);
+
+        // the prospect answers over SMTP, with HTML that must not survive as it is
+        MimeMessage sent = firstIn(interested);
+        smtp(interested, reply(interested, s.mailbox(), sent, "Yes, I'm interested. Can we talk next week?\n\n> Hi P0, worth a chat?",
+                "<p>Yes, I'm interested. Can we talk next week?</p><script>alert(1)</script><a href=\"javascript:alert(2)\">x</a>"
+                        + "<img src=x onerror=alert(3)>"));
+        // a bounce report for the second prospect's email, from the mailer daemon (RFC 3464)
+        MimeMessage bouncedSent = firstIn(bounced);
+        String daemon = "mailer-daemon@mx." + Long.toString(System.nanoTime(), 36) + ".example";
+        mailServer.ensureAccount(daemon, daemon);
+        smtp(daemon, dsn(s.mailbox(), bounced, bouncedSent));
+        // an out-of-office from the third (RFC 3834)
+        MimeMessage awaySent = firstIn(away);
+        MimeMessage ooo = reply(away, s.mailbox(), awaySent, "I am out of the office until 15 December 2026 with limited access to email.", null);
+        ooo.setSubject("Automatic reply: " + awaySent.getSubject());
+        ooo.setHeader("Auto-Submitted", "auto-replied");
+        smtp(away, ooo);
+
+        assertThat(sync.runOnce(true)).isGreaterThanOrEqualTo(1);
+
+        Api api = s.api();
+        JsonNode t = thread(api, s.campaignId(), interested);
+        assertThat(t).as("the reply's thread").isNotNull();
+        assertThat(t.get("campaignId").asString()).isEqualTo(s.campaignId());
+        assertThat(t.get("replyIntent").asString()).isEqualTo("interested");
+        assertThat(t.get("subject_display").asString()).isEqualTo(sent.getSubject());
+        assertThat(t.get("is_postmaster").asBoolean()).isFalse();
+        assertThat(t.get("external_thread_id").asString()).isEqualTo(sent.getMessageID().replaceAll("[<>]", ""));
+        var messages = api.get("/threads/" + t.get("id").asString() + "/messages");
+        assertThat(messages.status()).isEqualTo(200);
+        JsonNode msg = messages.json().get("messages").get(0);
+        assertThat(msg.get("is_incoming").asBoolean()).isTrue();
+        assertThat(msg.get("folder").asString()).isEqualTo("inbox");
+        assertThat(msg.get("from_email").asString()).isEqualTo(interested);
+        assertThat(msg.get("body_html").asString()).contains("interested").doesNotContain("<script", "javascript:", "onerror");
+
+        // the relevant view (the default) shows the reply, and filters work
+        assertThat(api.get("/threads?replyIntent=interested&campaignId=" + s.campaignId()).json().get("threads")).hasSize(1);
+        assertThat(api.get("/threads?mailboxId=" + s.mailbox()).json().get("threads").size()).isGreaterThanOrEqualTo(1);
+
+        // bounce and out of office
+        JsonNode b = null;
+        for (JsonNode x : api.get("/threads?mode=full&replyIntent=bounced").json().get("threads")) b = x;
+        assertThat(b).as("the bounce's thread").isNotNull();
+        assertThat(b.get("is_postmaster").asBoolean()).isTrue();
+        assertThat(b.get("campaignId").asString()).isEqualTo(s.campaignId());
+        assertThat(api.get("/threads?replyIntent=bounced").json().get("threads")).as("system mail is not relevant").isEmpty();
+        JsonNode o = thread(api, s.campaignId(), away);
+        assertThat(o.get("replyIntent").asString()).isEqualTo("out_of_office");
+
+        // the campaign acted: the replier is replied (sequence stopped), the bounced one bounced; stats count them
+        var contacts = api.get("/campaigns/" + s.campaignId() + "/contacts").json().get("contacts");
+        for (JsonNode c : contacts) {
+            String email = c.get("email").asString();
+            if (email.equals(interested)) assertThat(c.get("status").asString()).isEqualTo("replied");
+            if (email.equals(bounced)) assertThat(c.get("status").asString()).isEqualTo("bounced");
+            if (email.equals(away)) assertThat(c.get("status").asString()).isEqualTo("in_progress"); // stopOnAutoReply is off by default
+        }
+        var stats = api.get("/campaigns/" + s.campaignId() + "/stats").json().get("sends");
+        assertThat(stats.get("replied").asLong()).isEqualTo(1);
+        assertThat(stats.get("interested").asLong()).isEqualTo(1);
+        assertThat(stats.get("bounced").asLong()).isEqualTo(1);
+
+        // a day later step 2 goes only to the one still in sequence
+        clock.advance(Duration.ofDays(1).plusMinutes(1));
+        Sending.drain(context);
+        var followUps = api.get("/campaigns/" + s.campaignId() + "/sends?status=sent").json().get("sends");
+        assertThat(followUps).hasSize(4);
+
+        // syncing again stores nothing twice
+        int before = t.get("message_count").asInt();
+        sync.runOnce(true);
+        assertThat(thread(api, s.campaignId(), interested).get("message_count").asInt()).isEqualTo(before);
+
+        // a manual intent wins over the classifier, also when more mail arrives
+        var patched = api.patch("/threads/" + t.get("id").asString() + "/reply-intent", "{\"replyIntent\":\"not_interested\"}");
+        assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+        smtp(interested, reply(interested, s.mailbox(), sent, "Sounds great, I am very interested!", null));
+        clock.advance(Duration.ofMinutes(1));
+        sync.runOnce(true);
+        JsonNode after = thread(api, s.campaignId(), interested);
+        assertThat(after.get("message_count").asInt()).isEqualTo(before + 1);
+        assertThat(after.get("replyIntent").asString()).isEqualTo("not_interested");
+        assertThat(api.get("/campaigns/" + s.campaignId() + "/stats").json().get("sends").get("replied").asLong())
+                .as("a second reply in the thread is not a second replier").isEqualTo(1);
+
+        // bad input: a clear 4xx
+        assertThat(api.patch("/threads/" + t.get("id").asString() + "/reply-intent", "{\"replyIntent\":\"maybe\"}").status()).isEqualTo(422);
+        assertThat(api.get("/threads?replyIntent=maybe").status()).isEqualTo(422);
+        assertThat(api.get("/threads?updatedSince=yesterday").status()).isEqualTo(422);
+        assertThat(api.get("/threads/thr_nope/messages").status()).isEqualTo(404);
+
+        // the debug view shows the mailbox's sync state
+        var debug = api.get("/threads/debug").json().get("mailboxes").get(0);
+        assertThat(debug.get("address").asString()).isEqualTo(s.mailbox());
+        assertThat(debug.get("status").asString()).isEqualTo("ok");
+        assertThat(debug.get("folders").get(0).get("lastUid").asLong()).isGreaterThanOrEqualTo(4);
+    }
+
+    /** An RFC 3464 delivery-status report for {@code recipient}, carrying the original's headers. */
+    MimeMessage dsn(String to, String recipient, MimeMessage original) throws Exception {
+        String raw = """
+                From: Mail Delivery System <mailer-daemon@%1$s>
+                To: %2$s
+                Subject: Undelivered Mail Returned to Sender
+                Auto-Submitted: auto-replied
+                MIME-Version: 1.0
+                Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
+
+                --b1
+                Content-Type: text/plain
+
+                The mail system could not deliver your message to %3$s: user unknown.
+
+                --b1
+                Content-Type: message/delivery-status
+
+                Reporting-MTA: dns; mx.prospect.example
+
+                Final-Recipient: rfc822; %3$s
+                Action: failed
+                Status: 5.1.1
+                Diagnostic-Code: smtp; 550 5.1.1 <%3$s>: Recipient address rejected: User unknown
+
+                --b1
+                Content-Type: text/rfc822-headers
+
+                Message-ID: %4$s
+                From: %2$s
+                To: %3$s
+                Subject: %5$s
+
+                --b1--
+                """.formatted(to.substring(to.indexOf('@') + 1), to, recipient, original.getMessageID(), original.getSubject())
+                .replace("\n", "\r\n");
+        return new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(raw.getBytes()));
+    }
+}
