@@ -40,6 +40,7 @@ class UniboxFlowTest extends IntegrationTest {
     @Autowired MailSync sync;
     @Autowired MailServer mailServer;
     @Autowired TestClock clock;
+    @Autowired org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
     static final String ALWAYS = """
             {"timezone":"UTC","windows":[{"days":["mon","tue","wed","thu","fri","sat","sun"],"start":"00:00","end":"23:59"}],
@@ -230,6 +231,15 @@ class UniboxFlowTest extends IntegrationTest {
         assertThat(after.get("replyIntent").asString()).isEqualTo("not_interested");
         assertThat(api.get("/campaigns/" + s.campaignId() + "/stats").json().get("sends").get("replied").asLong())
                 .as("a second reply in the thread is not a second replier").isEqualTo(1);
+
+        // the server renumbered the folder (UIDVALIDITY changed): it is read again from the start, nothing is stored twice
+        jdbc.sql("UPDATE mailsync_folders SET uidvalidity = uidvalidity + 1 WHERE mailbox_id = (SELECT id FROM mailboxes WHERE address = :a)")
+                .param("a", s.mailbox()).update();
+        clock.advance(Duration.ofMinutes(1));
+        sync.runOnce(true);
+        assertThat(thread(api, s.campaignId(), interested).get("message_count").asInt()).isEqualTo(before + 1);
+        assertThat(jdbc.sql("SELECT count(*) FROM unibox_messages WHERE mailbox_id = (SELECT id FROM mailboxes WHERE address = :a)")
+                .param("a", s.mailbox()).query(Long.class).single()).isEqualTo(4L);
 
         // bad input: a clear 4xx
         assertThat(api.patch("/threads/" + t.get("id").asString() + "/reply-intent", "{\"replyIntent\":\"maybe\"}").status()).isEqualTo(422);
