@@ -171,7 +171,15 @@ class CrossWorkspaceTest extends IntegrationTest {
             probe("GET", "/threads/capabilities", "/threads/capabilities?workspaceId={workspace_id}", null, status(403)),
             probe("GET", "/threads/debug", null, okWithout("mailbox")),
             probe("GET", "/threads/{thread_id}/messages", null, status(404)),
-            probe("PATCH", "/threads/{thread_id}/reply-intent", "{\"replyIntent\":\"interested\"}", status(404)));
+            probe("PATCH", "/threads/{thread_id}/reply-intent", "{\"replyIntent\":\"interested\"}", status(404)),
+            // sending from A's mailbox or into A's thread: B cannot
+            probe("POST", "/threads/{thread_id}/reply", "{\"bodyText\":\"x\",\"fromMailboxAddress\":\"{mailbox}\"}",
+                    (r, f) -> assertThat(r.status()).isIn(404, 422)),
+            probe("POST", "/threads/{thread_id}/forward", "{\"toAddress\":\"x@b.example\",\"fromMailboxAddress\":\"{mailbox}\"}",
+                    (r, f) -> assertThat(r.status()).isIn(404, 422)),
+            probe("POST", "/threads/new", "{\"toAddress\":\"x@b.example\",\"subject\":\"x\",\"bodyText\":\"x\","
+                    + "\"fromMailboxAddress\":\"{mailbox}\"}", status(422)),
+            probe("GET", "/threads/outbound-operations/{operation_id}", null, status(404)));
 
 
 
@@ -219,6 +227,10 @@ class CrossWorkspaceTest extends IntegrationTest {
                         List.of("owner@" + domain), List.of(), java.time.Instant.now(), "Hello there", null, List.of(), Map.of(), null,
                         false, false));
         vars.put("thread_id", ingested.threadId());
+        var queued = new Api(baseUrl(), a.apiKey()).post("/threads/new", "{\"toAddress\":\"lead@a.example\",\"subject\":\"Hi\","
+                + "\"bodyText\":\"Hello\",\"fromMailboxAddress\":\"owner@" + domain + "\"}");
+        assertThat(queued.status()).as(queued.body()).isEqualTo(202);
+        vars.put("operation_id", queued.json().get("operation_id").asString());
         return new Fixture(a, b, vars);
     }
 

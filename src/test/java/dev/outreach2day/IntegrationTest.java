@@ -36,6 +36,7 @@ public abstract class IntegrationTest {
         // tests drive the sending engine themselves (SendEngine.runOnce), so nothing sends behind their back
         registry.add("o2d.delivery.enabled", () -> "false");
         registry.add("o2d.sync.enabled", () -> "false");
+        registry.add("o2d.unibox.outbound-enabled", () -> "false");
         registry.add("o2d.imports.runner-enabled", () -> "false");
     }
 

@@ -181,6 +181,16 @@ class ThreadStore {
                 .param("now", Timestamp.from(now)).update();
     }
 
+    /** A message sent from the inbox, into its thread (once: the Sent folder sync finds it stored). */
+    void addOutbound(long ws, String threadId, String rowId, String mailboxId, String messageId, String inReplyTo, List<String> refs,
+            String from, List<String> to, List<String> cc, String subject, String text, String html, Instant now) {
+        var m = new InboundMessage(messageId, inReplyTo, refs, subject, from, null, to, cc, now, text, null, List.of(), java.util.Map.of(),
+                null, false, false);
+        if (insertMessage(ws, rowId, threadId, mailboxId, m, html, "[]", false, "sent", now, now)) {
+            updateThread(ws, threadId, rowId, now, false, false, null, null, null, null, null, null, now);
+        }
+    }
+
     boolean setIntent(long ws, String id, String intent, Instant now) {
         return jdbc.sql(SET_INTENT).param("workspaceId", ws).param("id", id).param("intent", intent).param("now", Timestamp.from(now))
                 .update() == 1;

@@ -17,7 +17,10 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Set;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -55,26 +58,47 @@ class ThreadsController {
 
     record ReplyIntentIn(@NotNull String replyIntent) {}
 
+    /** [doc] */
+    record PublicReplyToThreadIn(@NotNull String bodyText, String bodyHtml, @NotNull String fromMailboxAddress, List<String> cc,
+            List<String> bcc) {}
+
+    /** [doc] */
+    record PublicSendNewMessageIn(@NotNull String toAddress, @NotNull String subject, @NotNull String bodyText, String bodyHtml,
+            @NotNull String fromMailboxAddress) {}
+
+    record PublicForwardThreadIn(@NotNull String toAddress, String bodyText, @NotNull String fromMailboxAddress) {}
+
+    /** [doc] */
+    record UniboxReplyOut(String status, String message_id, String operation_id) {}
+
+    /** [doc] */
+    record UniboxSendOut(String status, String message_id, String thread_id, String operation_id) {}
+
+    record UniboxOperationOut(String operation_id, String kind, String status, int attempts, String error, String message_id,
+            String thread_id, Instant sent_at) {}
+
     private final ThreadStore store;
+    private final Outbound outbound;
     private final Mailboxes mailboxes;
     private final Cursors cursors;
     private final Clock clock;
 
-    ThreadsController(ThreadStore store, Mailboxes mailboxes, Cursors cursors, Clock clock) {
+    ThreadsController(ThreadStore store, Outbound outbound, Mailboxes mailboxes, Cursors cursors, Clock clock) {
         this.store = store;
+        this.outbound = outbound;
         this.mailboxes = mailboxes;
         this.cursors = cursors;
         this.clock = clock;
     }
 
     @Operation(summary = "Public Get Threads Capabilities",
-            description = "What the Unibox offers here: reading synced mail (inbox), sending from it (outbound, not yet), how mail is synced, "
+            description = "What the Unibox offers here: reading synced mail (inbox), sending from it (outbound), how mail is synced, "
                     + "and the mailbox providers it reads.")
     @RequiredScope(Scope.READ)
     @GetMapping("/threads/capabilities")
     UniboxCapabilitiesOut capabilities(Caller caller, @RequestParam(required = false) Long workspaceId) {
         caller.workspace(workspaceId);
-        return new UniboxCapabilitiesOut(true, false, "incremental", List.of("local", "custom"));
+        return new UniboxCapabilitiesOut(true, true, "incremental", List.of("local", "custom"));
     }
 
     @Operation(summary = "Public Get Threads",
@@ -142,6 +166,114 @@ class ThreadsController {
         }
         if (!store.setIntent(ws, threadId, in.replyIntent(), clock.instant())) throw new ApiException.NotFound("Thread " + threadId);
         return out(store.find(ws, threadId).orElseThrow());
+    }
+
+    @Operation(summary = "Public Reply To Thread",
+            description = "Queues a reply to the thread's last incoming message from one of the workspace's mailboxes and answers at "
+                    + "once; a worker sends it (threading headers set) and puts a copy into the mailbox's Sent folder.")
+    @RequiredScope(Scope.WRITE)
+    @PostMapping("/threads/{thread_id}/reply")
+    ResponseEntity<UniboxReplyOut> reply(Caller caller, @RequestParam(required = false) Long workspaceId,
+            @PathVariable("thread_id") String threadId, @Valid @RequestBody PublicReplyToThreadIn in) {
+        long ws = caller.workspace(workspaceId);
+        var from = sender(ws, in.fromMailboxAddress());
+        String text = required(in.bodyText(), "bodyText");
+        var cc = addresses(in.cc(), "cc");
+        var bcc = addresses(in.bcc(), "bcc");
+        var t = store.find(ws, threadId).orElseThrow(() -> new ApiException.NotFound("Thread " + threadId));
+        var messages = store.messages(ws, threadId);
+        String to = messages.reversed().stream().filter(ThreadStore.MessageRow::isIncoming).map(ThreadStore.MessageRow::fromEmail)
+                .findFirst().orElseGet(() -> messages.isEmpty() ? null : messages.getLast().toEmails().stream().findFirst().orElse(null));
+        if (to == null) throw new ApiException.Conflict("NOTHING_TO_REPLY_TO", "The thread has no message with an address to answer");
+        // References: the thread's first message (the campaign email, which may not be stored here), then every message
+        var refs = new java.util.ArrayList<String>();
+        if (t.externalThreadId() != null && !t.externalThreadId().isBlank()) refs.add("<" + t.externalThreadId() + ">");
+        messages.stream().map(ThreadStore.MessageRow::messageId).filter(id -> !refs.contains(id)).forEach(refs::add);
+        var op = outbound.queue(ws, "reply", threadId, from, List.of(to), cc, bcc, "Re: " + display(t), text, in.bodyHtml(),
+                refs.isEmpty() ? null : refs.getLast(), List.copyOf(refs));
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(new UniboxReplyOut(op.status(), op.messageId(), op.id()));
+    }
+
+    @Operation(summary = "Public Send New Message",
+            description = "Starts a new conversation from one of the workspace's mailboxes: the thread exists at once, the message is "
+                    + "sent by a worker.")
+    @RequiredScope(Scope.WRITE)
+    @PostMapping("/threads/new")
+    ResponseEntity<UniboxSendOut> newMessage(Caller caller, @RequestParam(required = false) Long workspaceId,
+            @Valid @RequestBody PublicSendNewMessageIn in) {
+        long ws = caller.workspace(workspaceId);
+        var from = sender(ws, in.fromMailboxAddress());
+        String to = address(in.toAddress(), "toAddress");
+        String subject = required(in.subject(), "subject").replaceAll("[\\r\\n]+", " ");
+        String text = required(in.bodyText(), "bodyText");
+        String threadId = dev.outreach2day.platform.Ids.next("thr", clock.millis());
+        var op = outbound.queue(ws, "new", threadId, from, List.of(to), List.of(), List.of(), subject, text, in.bodyHtml(), null, List.of());
+        store.insertThread(ws, threadId, from.id(), op.messageId().replaceAll("[<>]", ""), subject, to, null, null, null, false,
+                clock.instant());
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(new UniboxSendOut(op.status(), op.messageId(), threadId, op.id()));
+    }
+
+    @Operation(summary = "Public Forward Thread",
+            description = "Forwards the thread's last message, with an optional note above it, from one of the workspace's mailboxes.")
+    @RequiredScope(Scope.WRITE)
+    @PostMapping("/threads/{thread_id}/forward")
+    ResponseEntity<UniboxReplyOut> forward(Caller caller, @RequestParam(required = false) Long workspaceId,
+            @PathVariable("thread_id") String threadId, @Valid @RequestBody PublicForwardThreadIn in) {
+        long ws = caller.workspace(workspaceId);
+        var from = sender(ws, in.fromMailboxAddress());
+        String to = address(in.toAddress(), "toAddress");
+        var t = store.find(ws, threadId).orElseThrow(() -> new ApiException.NotFound("Thread " + threadId));
+        var messages = store.messages(ws, threadId);
+        if (messages.isEmpty()) throw new ApiException.Conflict("NOTHING_TO_FORWARD", "The thread has no message yet");
+        var last = messages.getLast();
+        String note = in.bodyText() == null ? "" : in.bodyText().strip() + "\n\n";
+        String text = note + "---------- Forwarded message ---------\nFrom: " + last.fromEmail() + "\nDate: " + last.dateReceived()
+                + "\nSubject: " + (last.subject() == null ? "" : last.subject()) + "\nTo: " + String.join(", ", last.toEmails()) + "\n\n"
+                + last.bodyText();
+        var op = outbound.queue(ws, "forward", threadId, from, List.of(to), List.of(), List.of(), "Fwd: " + display(t), text, null,
+                null, List.of());
+        return ResponseEntity.status(HttpStatus.ACCEPTED).body(new UniboxReplyOut(op.status(), op.messageId(), op.id()));
+    }
+
+    @Operation(summary = "Public Get Outbound Operation",
+            description = "Where a reply, new message or forward stands: queued → sending → sent, or failed with the error.")
+    @RequiredScope(Scope.READ)
+    @GetMapping("/threads/outbound-operations/{operation_id}")
+    UniboxOperationOut operation(Caller caller, @RequestParam(required = false) Long workspaceId,
+            @PathVariable("operation_id") String operationId) {
+        long ws = caller.workspace(workspaceId);
+        var op = outbound.find(ws, operationId).orElseThrow(() -> new ApiException.NotFound("Operation " + operationId));
+        return new UniboxOperationOut(op.id(), op.kind(), op.status(), op.attempts(), op.error(), op.messageId(), op.threadId(),
+                op.sentAt());
+    }
+
+    private Mailboxes.MailboxView sender(long ws, String address) {
+        var m = mailboxes.find(ws, address).orElseThrow(() -> ApiException.Invalid.body(
+                "fromMailboxAddress must be a mailbox of this workspace", "value_error", "fromMailboxAddress"));
+        if (!m.status().equals("active")) {
+            throw ApiException.Invalid.body("fromMailboxAddress is not active (" + m.status() + ")", "value_error", "fromMailboxAddress");
+        }
+        return m;
+    }
+
+    private static String required(String value, String field) {
+        if (value == null || value.isBlank()) throw ApiException.Invalid.body(field + " must not be empty", "missing", field);
+        return value;
+    }
+
+    private static String address(String value, String field) {
+        return dev.outreach2day.platform.EmailAddresses.normalize(value)
+                .orElseThrow(() -> ApiException.Invalid.body(field + " must be an email address", "value_error", field));
+    }
+
+    private static List<String> addresses(List<String> values, String field) {
+        if (values == null) return List.of();
+        if (values.size() > 50) throw ApiException.Invalid.body(field + " takes at most 50 addresses", "too_long", field);
+        return values.stream().map(v -> address(v, field)).toList();
+    }
+
+    private static String display(ThreadStore.ThreadRow t) {
+        return t.subjectDisplay() == null ? "" : t.subjectDisplay();
     }
 
     private static UniboxThreadOut out(ThreadStore.ThreadRow t) {

@@ -86,3 +86,33 @@ CREATE TABLE mailsync_mailboxes (
     failures      integer     NOT NULL DEFAULT 0,
     PRIMARY KEY (workspace_id, mailbox_id)
 );
+
+-- Mail sent from the inbox (reply, new conversation, forward): queued by the API, sent by a worker.
+CREATE TABLE unibox_operations (
+    workspace_id    bigint      NOT NULL REFERENCES workspaces (id),
+    id              text        NOT NULL,                     -- op_…
+    kind            text        NOT NULL CHECK (kind IN ('reply', 'new', 'forward')),
+    thread_id       text        NOT NULL,
+    mailbox_id      text        NOT NULL,
+    from_address    text        NOT NULL,
+    to_emails       text[]      NOT NULL,
+    cc_emails       text[]      NOT NULL DEFAULT '{}',
+    bcc_emails      text[]      NOT NULL DEFAULT '{}',
+    subject         text        NOT NULL,
+    body_text       text        NOT NULL,
+    body_html       text,
+    message_id      text        NOT NULL,                     -- the Message-ID it goes out with, <…>
+    in_reply_to     text,
+    refs            text[]      NOT NULL DEFAULT '{}',
+    status          text        NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'failed')),
+    attempts        integer     NOT NULL DEFAULT 0,
+    error           text,
+    next_attempt_at timestamptz NOT NULL,
+    locked_by       text,
+    locked_until    timestamptz,
+    sent_at         timestamptz,
+    created_at      timestamptz NOT NULL,
+    updated_at      timestamptz NOT NULL,
+    PRIMARY KEY (workspace_id, id)
+);
+CREATE INDEX unibox_operations_due ON unibox_operations (next_attempt_at) WHERE status IN ('queued', 'sending');

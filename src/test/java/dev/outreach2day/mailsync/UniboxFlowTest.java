@@ -7,6 +7,7 @@ import dev.outreach2day.IntegrationTest;
 import dev.outreach2day.TestClock;
 import dev.outreach2day.delivery.Sending;
 import dev.outreach2day.mailserver.MailServer;
+import dev.outreach2day.unibox.InboxSending;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
@@ -78,6 +79,24 @@ class UniboxFlowTest extends IntegrationTest {
         assertThat(api.post("/campaigns/" + id + "/contacts", body.append("]}").toString()).status()).isEqualTo(200);
         assertThat(api.post("/campaigns/" + id + "/launch", "{\"confirm\":true}").status()).isEqualTo(200);
         return new Setup(api, id, mailbox, prospects);
+    }
+
+    List<MimeMessage> all(String address) throws Exception {
+        var p = new Properties();
+        var store = Session.getInstance(p).getStore("imap");
+        store.connect(mailServer.host(), mailServer.imapPort(), address, address);
+        try (store) {
+            Folder f = store.getFolder("INBOX");
+            f.open(Folder.READ_ONLY);
+            var out = new ArrayList<MimeMessage>();
+            for (Message m : f.getMessages()) {
+                var bytes = new ByteArrayOutputStream();
+                m.writeTo(bytes);
+                out.add(new MimeMessage(Session.getInstance(p), new ByteArrayInputStream(bytes.toByteArray())));
+            }
+            f.close(false);
+            return out;
+        }
     }
 
     MimeMessage firstIn(String address) throws Exception {
@@ -240,6 +259,67 @@ class UniboxFlowTest extends IntegrationTest {
         assertThat(thread(api, s.campaignId(), interested).get("message_count").asInt()).isEqualTo(before + 1);
         assertThat(jdbc.sql("SELECT count(*) FROM unibox_messages WHERE mailbox_id = (SELECT id FROM mailboxes WHERE address = :a)")
                 .param("a", s.mailbox()).query(Long.class).single()).isEqualTo(4L);
+
+        // answering from the inbox: queued at once, sent by the worker, threaded in the prospect's INBOX, copied to Sent
+        var queued = api.post("/threads/" + t.get("id").asString() + "/reply",
+                "{\"bodyText\":\"Great, how about Tuesday 10:00?\",\"bodyHtml\":\"<p>Great, how about <b>Tuesday 10:00</b>?</p>\","
+                        + "\"fromMailboxAddress\":\"" + s.mailbox() + "\"}");
+        assertThat(queued.status()).as(queued.body()).isEqualTo(202);
+        assertThat(queued.json().get("status").asString()).isEqualTo("queued");
+        String op = queued.json().get("operation_id").asString();
+        String answerId = queued.json().get("message_id").asString();
+        assertThat(api.get("/threads/outbound-operations/" + op).json().get("status").asString()).isEqualTo("queued");
+        assertThat(InboxSending.runOnce(context)).isEqualTo(1);
+        var done = api.get("/threads/outbound-operations/" + op).json();
+        assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("sent");
+        assertThat(done.get("attempts").asInt()).isEqualTo(1);
+        MimeMessage answer = null;
+        for (MimeMessage m : all(interested)) if (answerId.equals(m.getMessageID())) answer = m;
+        assertThat(answer).as("the answer in the prospect's INBOX").isNotNull();
+        assertThat(answer.getSubject()).isEqualTo("Re: " + sent.getSubject());
+        assertThat(answer.getHeader("In-Reply-To")[0]).isNotEqualTo(sent.getMessageID()); // the prospect's last reply
+        assertThat(answer.getHeader("References")[0]).contains(sent.getMessageID());
+        assertThat(answer.getFrom()[0].toString()).contains(s.mailbox());
+        var all = api.get("/threads/" + t.get("id").asString() + "/messages").json().get("messages");
+        JsonNode mine = all.get(all.size() - 1);
+        assertThat(mine.get("is_incoming").asBoolean()).isFalse();
+        assertThat(mine.get("folder").asString()).isEqualTo("sent");
+        assertThat(mine.get("message_id").asString()).isEqualTo(answerId);
+        // the Sent copy is read by the next sync round and recognised: not stored twice
+        clock.advance(Duration.ofMinutes(1));
+        sync.runOnce(true);
+        assertThat(api.get("/threads/" + t.get("id").asString() + "/messages").json().get("messages")).hasSize(all.size());
+        // a new conversation and a forward
+        var fresh = api.post("/threads/new", "{\"toAddress\":\"" + away + "\",\"subject\":\"Another idea\",\"bodyText\":\"Hi\","
+                + "\"fromMailboxAddress\":\"" + s.mailbox() + "\"}");
+        assertThat(fresh.status()).as(fresh.body()).isEqualTo(202);
+        assertThat(fresh.json().get("thread_id").asString()).startsWith("thr_");
+        var fwd = api.post("/threads/" + t.get("id").asString() + "/forward", "{\"toAddress\":\"" + away + "\",\"bodyText\":\"FYI\","
+                + "\"fromMailboxAddress\":\"" + s.mailbox() + "\"}");
+        assertThat(fwd.status()).as(fwd.body()).isEqualTo(202);
+        InboxSending.runOnce(context);
+        assertThat(api.get("/threads/outbound-operations/" + fresh.json().get("operation_id").asString()).json().get("status").asString())
+                .isEqualTo("sent");
+        assertThat(api.get("/threads/outbound-operations/" + fwd.json().get("operation_id").asString()).json().get("status").asString())
+                .isEqualTo("sent");
+        assertThat(all(away).stream().map(m -> {
+            try {
+                return m.getSubject();
+            } catch (Exception e) {
+                return "";
+            }
+        }).toList()).contains("Another idea", "Fwd: " + sent.getSubject().replace("P0", "P0"));
+        // bad input for sending: a clear 4xx, nothing queued
+        assertThat(api.post("/threads/" + t.get("id").asString() + "/reply", "{\"bodyText\":\"x\",\"fromMailboxAddress\":\"nobody@else.example\"}")
+                .status()).isEqualTo(422);
+        assertThat(api.post("/threads/" + t.get("id").asString() + "/reply", "{\"bodyText\":\" \",\"fromMailboxAddress\":\"" + s.mailbox() + "\"}")
+                .status()).isEqualTo(422);
+        assertThat(api.post("/threads/new", "{\"toAddress\":\"not-an-address\",\"subject\":\"x\",\"bodyText\":\"x\","
+                + "\"fromMailboxAddress\":\"" + s.mailbox() + "\"}").status()).isEqualTo(422);
+        assertThat(api.post("/threads/thr_nope/reply", "{\"bodyText\":\"x\",\"fromMailboxAddress\":\"" + s.mailbox() + "\"}").status())
+                .isEqualTo(404);
+        assertThat(api.get("/threads/outbound-operations/op_nope").status()).isEqualTo(404);
+        assertThat(InboxSending.runOnce(context)).as("nothing was queued by the refused calls").isZero();
 
         // bad input: a clear 4xx
         assertThat(api.patch("/threads/" + t.get("id").asString() + "/reply-intent", "{\"replyIntent\":\"maybe\"}").status()).isEqualTo(422);
