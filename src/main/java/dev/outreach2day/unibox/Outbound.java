@@ -38,7 +38,8 @@ import org.springframework.stereotype.Component;
  * the mailbox's own SMTP login ({@code sending}), appends a copy to the mailbox's Sent folder over
  * IMAP, adds it to its thread, and marks it {@code sent}. A temporary failure (4xx, connection)
  * is retried with backoff up to {@value #MAX_ATTEMPTS} attempts; a permanent one (5xx) is
- * {@code failed} with the server's answer.
+ * {@code failed} with the server's answer. An operation left {@code sending} by a process that
+ * died is never sent again automatically: it becomes {@code failed}, saying why.
  */
 @Component
 class Outbound {
@@ -66,7 +67,7 @@ class Outbound {
     private static final String CLAIM = """
             WITH due AS (
                 SELECT workspace_id, id FROM unibox_operations
-                 WHERE status IN ('queued', 'sending') AND next_attempt_at <= :now AND (locked_until IS NULL OR locked_until < :now)
+                 WHERE status = 'queued' AND next_attempt_at <= :now
                  ORDER BY next_attempt_at LIMIT :limit
                    FOR UPDATE SKIP LOCKED)
             UPDATE unibox_operations o SET status = 'sending', attempts = o.attempts + 1, locked_by = :node, locked_until = :until,
@@ -78,6 +79,16 @@ class Outbound {
             UPDATE unibox_operations SET status = :status, error = :error, sent_at = :sentAt, next_attempt_at = :next, locked_by = NULL,
                    locked_until = NULL, updated_at = :now
              WHERE workspace_id = :workspaceId AND id = :id AND locked_by = :node
+            """;
+
+    /**
+     * Sending when its lease ran out: the process died during SMTP. Whether the message went out
+     * is unknown, so it is not sent again (a duplicate to a prospect is worse): failed, saying so.
+     */
+    private static final String REAP = """
+            UPDATE unibox_operations SET status = 'failed', locked_by = NULL, locked_until = NULL, updated_at = :now,
+                   error = 'the sending process stopped during SMTP; not sent again to avoid a duplicate (check the Sent folder)'
+             WHERE status = 'sending' AND locked_until < :now
             """;
 
     private static final String FIND = "SELECT " + COLUMNS + " FROM unibox_operations WHERE workspace_id = :workspaceId AND id = :id";
@@ -131,6 +142,7 @@ class Outbound {
     /** Claims due operations and sends them; returns how many were claimed. */
     int runOnce() {
         Instant now = clock.instant();
+        jdbc.sql(REAP).param("now", Timestamp.from(now)).update();
         var ops = jdbc.sql(CLAIM).param("now", Timestamp.from(now)).param("until", Timestamp.from(now.plus(Duration.ofMinutes(5))))
                 .param("node", node).param("limit", 20).query(Outbound::map).list();
         for (Operation op : ops) send(op);

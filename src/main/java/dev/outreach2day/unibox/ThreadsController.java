@@ -82,8 +82,11 @@ class ThreadsController {
     private final Mailboxes mailboxes;
     private final Cursors cursors;
     private final Clock clock;
+    private final org.springframework.transaction.support.TransactionTemplate tx;
 
-    ThreadsController(ThreadStore store, Outbound outbound, Mailboxes mailboxes, Cursors cursors, Clock clock) {
+    ThreadsController(ThreadStore store, Outbound outbound, Mailboxes mailboxes, Cursors cursors, Clock clock,
+            org.springframework.transaction.support.TransactionTemplate tx) {
+        this.tx = tx;
         this.store = store;
         this.outbound = outbound;
         this.mailboxes = mailboxes;
@@ -207,9 +210,14 @@ class ThreadsController {
         String subject = required(in.subject(), "subject").replaceAll("[\\r\\n]+", " ");
         String text = required(in.bodyText(), "bodyText");
         String threadId = dev.outreach2day.platform.Ids.next("thr", clock.millis());
-        var op = outbound.queue(ws, "new", threadId, from, List.of(to), List.of(), List.of(), subject, text, in.bodyHtml(), null, List.of());
-        store.insertThread(ws, threadId, from.id(), op.messageId().replaceAll("[<>]", ""), subject, to, null, null, null, false,
-                clock.instant());
+        // the thread and the queued message together: the worker never sees one without the other
+        var op = tx.execute(status -> {
+            var queued = outbound.queue(ws, "new", threadId, from, List.of(to), List.of(), List.of(), subject, text, in.bodyHtml(), null,
+                    List.of());
+            store.insertThread(ws, threadId, from.id(), queued.messageId().replaceAll("[<>]", ""), subject, to, null, null, null, false,
+                    clock.instant());
+            return queued;
+        });
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(new UniboxSendOut(op.status(), op.messageId(), threadId, op.id()));
     }
 

@@ -309,6 +309,17 @@ class UniboxFlowTest extends IntegrationTest {
                 return "";
             }
         }).toList()).contains("Another idea", "Fwd: " + sent.getSubject().replace("P0", "P0"));
+        // an operation a dead process left in SMTP is never sent again: it fails, saying why
+        var stuck = api.post("/threads/new", "{\"toAddress\":\"" + away + "\",\"subject\":\"Stuck\",\"bodyText\":\"Hi\","
+                + "\"fromMailboxAddress\":\"" + s.mailbox() + "\"}");
+        String stuckOp = stuck.json().get("operation_id").asString();
+        jdbc.sql("UPDATE unibox_operations SET status = 'sending', attempts = 1, locked_by = 'dead', locked_until = now() - interval '1 minute'"
+                + " WHERE id = :id").param("id", stuckOp).update();
+        assertThat(InboxSending.runOnce(context)).isZero();
+        var failed = api.get("/threads/outbound-operations/" + stuckOp).json();
+        assertThat(failed.get("status").asString()).isEqualTo("failed");
+        assertThat(failed.get("error").asString()).contains("not sent again");
+
         // bad input for sending: a clear 4xx, nothing queued
         assertThat(api.post("/threads/" + t.get("id").asString() + "/reply", "{\"bodyText\":\"x\",\"fromMailboxAddress\":\"nobody@else.example\"}")
                 .status()).isEqualTo(422);
