@@ -49,6 +49,28 @@ class SyncLeases {
              WHERE workspace_id = :workspaceId ORDER BY mailbox_id
             """;
 
+    /** Takes (or renews) the IDLE watch of a mailbox; not when another live process watches it or IDLE is known to be missing. */
+    private static final String WATCH = """
+            INSERT INTO mailsync_mailboxes AS m (workspace_id, mailbox_id, watched_by, watch_until) VALUES (:workspaceId, :mailboxId, :node, :until)
+            ON CONFLICT (workspace_id, mailbox_id) DO UPDATE SET watched_by = :node, watch_until = :until
+             WHERE (m.watched_by = :node OR m.watch_until IS NULL OR m.watch_until < :now) AND m.idle IS DISTINCT FROM false
+            RETURNING 1
+            """;
+
+    private static final String UNWATCH = """
+            UPDATE mailsync_mailboxes SET watched_by = NULL, watch_until = NULL WHERE workspace_id = :workspaceId AND mailbox_id = :mailboxId
+               AND watched_by = :node
+            """;
+
+    private static final String SET_IDLE = """
+            UPDATE mailsync_mailboxes SET idle = :idle WHERE workspace_id = :workspaceId AND mailbox_id = :mailboxId
+            """;
+
+    /** New mail announced: the mailbox is due now. */
+    private static final String DUE_NOW = """
+            UPDATE mailsync_mailboxes SET next_sync_at = :now WHERE workspace_id = :workspaceId AND mailbox_id = :mailboxId
+            """;
+
     private final JdbcClient jdbc;
 
     SyncLeases(JdbcClient jdbc) {
@@ -59,6 +81,23 @@ class SyncLeases {
     boolean take(long ws, String mailboxId, String node, Instant now, Instant until, boolean force) {
         return jdbc.sql(TAKE).param("force", force).param("workspaceId", ws).param("mailboxId", mailboxId).param("node", node).param("now", ts(now))
                 .param("until", ts(until)).query(Integer.class).optional().isPresent();
+    }
+
+    boolean watch(long ws, String mailboxId, String node, Instant now, Instant until) {
+        return jdbc.sql(WATCH).param("workspaceId", ws).param("mailboxId", mailboxId).param("node", node).param("now", ts(now))
+                .param("until", ts(until)).query(Integer.class).optional().isPresent();
+    }
+
+    void unwatch(long ws, String mailboxId, String node) {
+        jdbc.sql(UNWATCH).param("workspaceId", ws).param("mailboxId", mailboxId).param("node", node).update();
+    }
+
+    void setIdle(long ws, String mailboxId, boolean idle) {
+        jdbc.sql(SET_IDLE).param("workspaceId", ws).param("mailboxId", mailboxId).param("idle", idle).update();
+    }
+
+    void dueNow(long ws, String mailboxId, Instant now) {
+        jdbc.sql(DUE_NOW).param("workspaceId", ws).param("mailboxId", mailboxId).param("now", ts(now)).update();
     }
 
     void release(long ws, String mailboxId, String node, Instant now, Instant next, String error) {

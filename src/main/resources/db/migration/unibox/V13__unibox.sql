@@ -84,6 +84,9 @@ CREATE TABLE mailsync_mailboxes (
     synced_at     timestamptz,
     last_error    text,
     failures      integer     NOT NULL DEFAULT 0,
+    idle          boolean,                                    -- the server offers IMAP IDLE (null: not known yet)
+    watched_by    text,                                       -- the process holding an IDLE connection to its INBOX
+    watch_until   timestamptz,
     PRIMARY KEY (workspace_id, mailbox_id)
 );
 
