@@ -9,7 +9,6 @@ import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimeUtility;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,10 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
-import org.simplejavamail.utils.mail.dkim.Canonicalization;
-import org.simplejavamail.utils.mail.dkim.DkimMessage;
-import org.simplejavamail.utils.mail.dkim.DkimSigner;
-import org.simplejavamail.utils.mail.dkim.SigningAlgorithm;
+import dev.outreach2day.domain.DkimSignatures;
 
 /**
  * Builds, signs and serialises the MIME message one campaign send puts on the wire.
@@ -66,9 +62,7 @@ final class OutgoingMessage {
             Map<String, String> extraHeaders) {}
 
     /** Headers covered by the DKIM signature (when present). */
-    static final List<String> SIGNED_HEADERS = List.of(
-            "From", "Reply-To", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
-            "List-Unsubscribe", "List-Unsubscribe-Post", "MIME-Version", "Content-Type", "Content-Transfer-Encoding");
+    static final List<String> SIGNED_HEADERS = DkimSignatures.SIGNED_HEADERS;
 
     private static final String UTF8 = "UTF-8";
 
@@ -171,44 +165,15 @@ final class OutgoingMessage {
         return m;
     }
 
-    /**
-     * Signs {@code message} (which must have been saved: {@link #build} does it) with
-     * rsa-sha256, relaxed/relaxed, covering {@link #SIGNED_HEADERS}. The signature is computed
-     * once; the returned message writes exactly the signed bytes every time and ignores {@code
-     * saveChanges()}. Do not modify it.
-     */
-    static MimeMessage sign(MimeMessage message, String domain, String selector, RSAPrivateKey key)
-            throws MessagingException {
-        DkimSigner signer = new DkimSigner(domain, selector, key);
-        signer.setHeaderCanonicalization(Canonicalization.RELAXED);
-        signer.setBodyCanonicalization(Canonicalization.RELAXED);
-        signer.setSigningAlgorithm(SigningAlgorithm.SHA256_WITH_RSA);
-        signer.setCheckDomainKey(false);
-        signer.setLengthParam(false);
-        Set<String> keep = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-        keep.addAll(SIGNED_HEADERS);
-        for (String h : defaultSignedHeaders()) {
-            if (!keep.contains(h) && !h.equalsIgnoreCase("From")) {
-                signer.removeHeaderToSign(h);
-            }
-        }
-        SIGNED_HEADERS.forEach(signer::addHeaderToSign);
-
-        byte[] signed;
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-            new DkimMessage(message, signer).writeTo(out);
-            signed = out.toByteArray();
-        } catch (IOException e) {
-            throw new MessagingException("DKIM signing failed", e);
-        }
-        return new SignedMessage(message.getSession(), signed);
+    /** {@link DkimSignatures#sign}: the signed message writes exactly the signed bytes and ignores {@code saveChanges()}. */
+    static MimeMessage sign(MimeMessage message, String domain, String selector, RSAPrivateKey key) throws MessagingException {
+        return DkimSignatures.sign(message, domain, selector, key);
     }
 
     /** The bytes {@code message} puts on the wire (before SMTP dot-stuffing). */
     static byte[] bytes(MimeMessage message) {
-        if (message instanceof SignedMessage s) {
-            return s.raw.clone();
+        if (message instanceof DkimSignatures.SignedMessage s) {
+            return DkimSignatures.bytes(s);
         }
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
@@ -254,48 +219,6 @@ final class OutgoingMessage {
         }
     }
 
-    /**
-     * A signed message, parsed from its final bytes. {@code writeTo} reproduces them (the parsed
-     * headers and body are written back verbatim); {@code saveChanges()} is a no-op, so a
-     * careless {@code Transport.send} or 8BITMIME conversion cannot alter what was signed.
-     */
-    static final class SignedMessage extends MimeMessage {
-        private final byte[] raw;
-
-        SignedMessage(Session session, byte[] raw) throws MessagingException {
-            super(session, new ByteArrayInputStream(raw));
-            this.raw = raw;
-        }
-
-        @Override
-        public void saveChanges() {
-            // frozen: the bytes are signed
-        }
-
-        @Override
-        protected void updateMessageID() {
-            // frozen: keep the signed Message-ID
-        }
-
-        @Override
-        public void writeTo(java.io.OutputStream os, String[] ignoreList) throws IOException, MessagingException {
-            if (ignoreList == null || !hasAnyHeader(ignoreList)) {
-                os.write(raw);
-                os.flush();
-                return;
-            }
-            super.writeTo(os, ignoreList);
-        }
-
-        private boolean hasAnyHeader(String[] names) throws MessagingException {
-            for (String n : names) {
-                if (getHeader(n) != null) {
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
 
     private static Set<String> reserved() {
         Set<String> r = new TreeSet<>();
@@ -308,12 +231,6 @@ final class OutgoingMessage {
         return r;
     }
 
-    private static List<String> defaultSignedHeaders() {
-        return List.of("To", "Subject", "Content-Description", "Content-ID", "Content-Type", "Content-Transfer-Encoding",
-                "Cc", "Date", "In-Reply-To", "List-Subscribe", "List-Post", "List-Owner", "List-Id", "List-Archive",
-                "List-Help", "List-Unsubscribe", "MIME-Version", "Message-ID", "Resent-Sender", "Resent-Cc",
-                "Resent-Date", "Resent-To", "Reply-To", "References", "Resent-Message-ID", "Resent-From", "Sender");
-    }
 
     private static InternetAddress address(String address, String name, String field) {
         if (LINE_BREAK.matcher(address).find() || (name != null && LINE_BREAK.matcher(name).find())) {

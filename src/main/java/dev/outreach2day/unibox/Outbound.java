@@ -35,7 +35,7 @@ import org.springframework.stereotype.Component;
 /**
  * Mail sent from the inbox. The API queues an operation ({@code queued}) and answers at once; a
  * worker in any server process claims it ({@code FOR UPDATE SKIP LOCKED}, a lease), sends it over
- * the mailbox's own SMTP login ({@code sending}), appends a copy to the mailbox's Sent folder over
+ * the mailbox's own SMTP login ({@code sending}; DKIM-signed when the domain is the workspace's), appends a copy to the mailbox's Sent folder over
  * IMAP, adds it to its thread, and marks it {@code sent}. A temporary failure (4xx, connection)
  * is retried with backoff up to {@value #MAX_ATTEMPTS} attempts; a permanent one (5xx) is
  * {@code failed} with the server's answer. An operation left {@code sending} by a process that
@@ -95,12 +95,15 @@ class Outbound {
 
     private final JdbcClient jdbc;
     private final Mailboxes mailboxes;
+    private final dev.outreach2day.domain.Domains domains;
     private final ThreadStore threads;
     private final UniboxProperties props;
     private final Clock clock;
     private final String node;
 
-    Outbound(JdbcClient jdbc, Mailboxes mailboxes, ThreadStore threads, UniboxProperties props, Clock clock) {
+    Outbound(JdbcClient jdbc, Mailboxes mailboxes, dev.outreach2day.domain.Domains domains, ThreadStore threads, UniboxProperties props,
+            Clock clock) {
+        this.domains = domains;
         this.jdbc = jdbc;
         this.mailboxes = mailboxes;
         this.threads = threads;
@@ -157,6 +160,10 @@ class Outbound {
                     .orElseThrow(() -> new MessagingException("the mailbox has no SMTP login (deleted or not connected)"));
             Session session = Session.getInstance(new Properties());
             MimeMessage m = build(session, op);
+            // mail from one of the workspace's domains is DKIM-signed with that domain's key, as campaign mail is
+            String domain = op.fromAddress().substring(op.fromAddress().indexOf('@') + 1);
+            var key = domains.dkimKey(op.workspaceId(), domain);
+            if (key.isPresent()) m = dev.outreach2day.domain.DkimSignatures.sign(m, key.get().domain(), key.get().selector(), key.get().key());
             var p = new Properties();
             p.put("mail.smtp.auth", "true");
             p.put("mail.smtp.connectiontimeout", "15000");

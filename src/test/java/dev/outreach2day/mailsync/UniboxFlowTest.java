@@ -280,6 +280,8 @@ class UniboxFlowTest extends IntegrationTest {
         assertThat(answer.getHeader("In-Reply-To")[0]).isNotEqualTo(sent.getMessageID()); // the prospect's last reply
         assertThat(answer.getHeader("References")[0]).contains(sent.getMessageID());
         assertThat(answer.getFrom()[0].toString()).contains(s.mailbox());
+        assertThat(answer.getHeader("DKIM-Signature")).as("signed with the domain's key, like campaign mail").isNotNull();
+        assertThat(answer.getHeader("DKIM-Signature")[0]).contains("d=" + s.mailbox().substring(s.mailbox().indexOf('@') + 1));
         var all = api.get("/threads/" + t.get("id").asString() + "/messages").json().get("messages");
         JsonNode mine = all.get(all.size() - 1);
         assertThat(mine.get("is_incoming").asBoolean()).isFalse();
