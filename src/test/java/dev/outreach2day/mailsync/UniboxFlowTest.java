@@ -311,6 +311,15 @@ class UniboxFlowTest extends IntegrationTest {
                 return "";
             }
         }).toList()).contains("Another idea", "Fwd: " + sent.getSubject().replace("P0", "P0"));
+        // a retried call with the same Idempotency-Key queues one message, not two
+        Api once = api.withHeader("Idempotency-Key", "reply-" + System.nanoTime());
+        String body = "{\"bodyText\":\"One more thing\",\"fromMailboxAddress\":\"" + s.mailbox() + "\"}";
+        var r1 = once.post("/threads/" + t.get("id").asString() + "/reply", body);
+        var r2 = once.post("/threads/" + t.get("id").asString() + "/reply", body);
+        assertThat(r1.status()).isEqualTo(202);
+        assertThat(r2.json().get("operation_id").asString()).isEqualTo(r1.json().get("operation_id").asString());
+        assertThat(InboxSending.runOnce(context)).isEqualTo(1);
+
         // an operation a dead process left in SMTP is never sent again: it fails, saying why
         var stuck = api.post("/threads/new", "{\"toAddress\":\"" + away + "\",\"subject\":\"Stuck\",\"bodyText\":\"Hi\","
                 + "\"fromMailboxAddress\":\"" + s.mailbox() + "\"}");
