@@ -179,7 +179,18 @@ class CrossWorkspaceTest extends IntegrationTest {
                     (r, f) -> assertThat(r.status()).isIn(404, 422)),
             probe("POST", "/threads/new", "{\"toAddress\":\"x@b.example\",\"subject\":\"x\",\"bodyText\":\"x\","
                     + "\"fromMailboxAddress\":\"{mailbox}\"}", status(422)),
-            probe("GET", "/threads/outbound-operations/{operation_id}", null, status(404)));
+            probe("GET", "/threads/outbound-operations/{operation_id}", null, status(404)),
+            // suppression: B never sees or deletes A's entries, and A's address is not suppressed for B
+            probe("GET", "/campaigns/suppressions", null, okWithout("suppressed_email")),
+            probe("GET", "/campaigns/suppressions", "/campaigns/suppressions?workspaceId={workspace_id}", null, status(403)),
+            probe("POST", "/campaigns/suppressions", "{\"entries\":[{\"value\":\"x@b.example\",\"campaignId\":\"{campaign_id}\"}]}",
+                    status(422)),
+            probe("DELETE", "/campaigns/suppressions/{entry_id}", null, status(404)),
+            probe("GET", "/campaigns/suppressions/status", "/campaigns/suppressions/status?email={suppressed_email}", null,
+                    (r, f) -> {
+                        assertThat(r.status()).isEqualTo(200);
+                        assertThat(r.json().get("status").get("suppressed").asBoolean()).isFalse();
+                    }));
 
 
 
@@ -231,6 +242,12 @@ class CrossWorkspaceTest extends IntegrationTest {
                 + "\"bodyText\":\"Hello\",\"fromMailboxAddress\":\"owner@" + domain + "\"}");
         assertThat(queued.status()).as(queued.body()).isEqualTo(202);
         vars.put("operation_id", queued.json().get("operation_id").asString());
+        String suppressed = "blocked." + Long.toString(System.nanoTime(), 36) + "@a.example";
+        var entry = new Api(baseUrl(), a.apiKey()).post("/campaigns/suppressions", "{\"entries\":[{\"value\":\"" + suppressed + "\"}]}");
+        assertThat(entry.status()).as(entry.body()).isEqualTo(200);
+        vars.put("suppressed_email", suppressed);
+        vars.put("entry_id", new Api(baseUrl(), a.apiKey()).get("/campaigns/suppressions?q=" + suppressed).json()
+                .get("suppressions").get(0).get("id").asString());
         return new Fixture(a, b, vars);
     }
 

@@ -2,7 +2,6 @@ package dev.outreach2day.delivery;
 
 import dev.outreach2day.campaign.Campaigns.SendingCampaign;
 import dev.outreach2day.campaign.Campaigns.SendingMailbox;
-import dev.outreach2day.campaign.SuppressionCheck;
 import dev.outreach2day.contact.ContactView;
 import dev.outreach2day.contact.Contacts;
 import dev.outreach2day.delivery.SendQueue.SendRow;
@@ -32,15 +31,19 @@ class SendChecks {
         final SendingCampaign campaign;
         final ContactView contact;
         final Instant now;
-        /** The campaign's attached mailboxes by id, read once per claimed batch (see {@link SendBatch}). */
+        /** The campaign's attached mailboxes by id, read once per claimed batch (see {@code SendEngine.SendBatch}). */
         final java.util.function.Supplier<java.util.Map<String, MailboxView>> attached;
+        /** Which of the batch's addresses of this campaign are suppressed, asked once per claimed batch. */
+        final java.util.function.Supplier<java.util.Set<String>> suppressed;
         MailboxView mailbox;
         SendingMailbox policy;
         /** The chosen mailbox had failures in a row before this send (a success resets them). */
         boolean mailboxHadFailures;
 
         Context(SendRow send, SendingCampaign campaign, ContactView contact, Instant now,
-                java.util.function.Supplier<java.util.Map<String, MailboxView>> attached) {
+                java.util.function.Supplier<java.util.Map<String, MailboxView>> attached,
+                java.util.function.Supplier<java.util.Set<String>> suppressed) {
+            this.suppressed = suppressed;
             this.send = send;
             this.campaign = campaign;
             this.contact = contact;
@@ -59,14 +62,14 @@ class SendChecks {
 
     private final List<Check> pipeline;
 
-    SendChecks(Contacts contacts, SendQueue queue, List<SuppressionCheck> suppression) {
+    SendChecks(Contacts contacts, SendQueue queue) {
         // The order matters: cheap, final reasons first; the window before the mailbox choice, so
         // a send outside its window never takes a mailbox's capacity.
         this.pipeline = List.of(
                 new CampaignStatus(),
                 new ContactStatus(),
                 new CompanyReplied(contacts),
-                new Suppressed(suppression),
+                new Suppressed(),
                 new ScheduleWindow(),
                 new MailboxChoice(queue));
     }
@@ -119,22 +122,11 @@ class SendChecks {
         }
     }
 
-    /** The suppression list, checked right before sending (filled by the suppression capability). */
+    /** The suppression list, checked right before sending (for the whole claimed batch at once, see the context). */
     static final class Suppressed implements Check {
-        private final List<SuppressionCheck> ports;
-
-        Suppressed(List<SuppressionCheck> ports) {
-            this.ports = ports;
-        }
-
         @Override
         public Decision check(Context c) {
-            for (SuppressionCheck p : ports) {
-                if (!p.suppressed(c.send.workspaceId(), c.campaign.id(), List.of(c.contact.email())).isEmpty()) {
-                    return new Decision.Skip("suppressed");
-                }
-            }
-            return Decision.PROCEED;
+            return c.suppressed.get().contains(c.contact.email()) ? new Decision.Skip("suppressed") : Decision.PROCEED;
         }
     }
 

@@ -5,6 +5,7 @@ import dev.outreach2day.campaign.Campaigns.SendingCampaign;
 import dev.outreach2day.campaign.Campaigns.SendingStep;
 import dev.outreach2day.campaign.Campaigns.SendingVariant;
 import dev.outreach2day.campaign.Rendering;
+import dev.outreach2day.campaign.SuppressionCheck;
 import dev.outreach2day.contact.ContactView;
 import dev.outreach2day.contact.Contacts;
 import dev.outreach2day.delivery.SendQueue.SendRow;
@@ -69,6 +70,7 @@ class SendEngine implements SmartLifecycle {
     private final Clock clock;
     private final String node;
     private final TransportPool transports;
+    private final List<SuppressionCheck> suppression;
     private final Session session = Session.getInstance(new Properties());
     private final Map<String, Cached<Mailboxes.SmtpLogin>> logins = new ConcurrentHashMap<>();
     private final Map<String, Cached<java.util.Optional<Domains.DkimKey>>> dkim = new ConcurrentHashMap<>();
@@ -81,7 +83,8 @@ class SendEngine implements SmartLifecycle {
 
     SendEngine(SendQueue queue, SendChecks checks, Campaigns campaigns, Contacts contacts, Mailboxes mailboxes, Domains domains,
             UnsubscribeTokens tokens, Tracking tracking, DeliveryProperties props, O2dProperties platform, TransactionTemplate tx,
-            ApplicationEventPublisher events, Clock clock) {
+            ApplicationEventPublisher events, Clock clock, List<SuppressionCheck> suppression) {
+        this.suppression = suppression;
         this.tracking = tracking;
         this.queue = queue;
         this.checks = checks;
@@ -209,8 +212,11 @@ class SendEngine implements SmartLifecycle {
         private final Map<String, java.util.Optional<SendingCampaign>> campaignById = new ConcurrentHashMap<>();
         private final Map<String, Map<String, Mailboxes.MailboxView>> attachedByCampaign = new ConcurrentHashMap<>();
         private final Map<String, ContactView> contactById = new HashMap<>();
+        private final Map<String, java.util.Set<String>> suppressedByCampaign = new ConcurrentHashMap<>();
+        private final List<SendRow> rows;
 
         SendBatch(List<SendRow> rows) {
+            this.rows = rows;
             var byWorkspace = new HashMap<Long, List<String>>();
             for (SendRow r : rows) byWorkspace.computeIfAbsent(r.workspaceId(), k -> new ArrayList<>()).add(r.contactId());
             byWorkspace.forEach((ws, ids) -> contacts.findAll(ws, ids).forEach((id, c) -> contactById.put(ws + ":" + id, c)));
@@ -222,6 +228,18 @@ class SendEngine implements SmartLifecycle {
 
         ContactView contact(long ws, String contactId) {
             return contactById.get(ws + ":" + contactId);
+        }
+
+        /** The batch's addresses of this campaign that the suppression list blocks: one question per campaign and batch. */
+        java.util.Set<String> suppressed(long ws, String campaignId) {
+            return suppressedByCampaign.computeIfAbsent(ws + ":" + campaignId, k -> {
+                var emails = rows.stream().filter(r -> r.workspaceId() == ws && r.campaignId().equals(campaignId))
+                        .map(r -> contactById.get(ws + ":" + r.contactId())).filter(java.util.Objects::nonNull).map(ContactView::email)
+                        .toList();
+                var out = new java.util.HashSet<String>();
+                if (!emails.isEmpty()) for (SuppressionCheck p : suppression) out.addAll(p.suppressed(ws, campaignId, emails));
+                return java.util.Set.copyOf(out);
+            });
         }
 
         Map<String, Mailboxes.MailboxView> attached(long ws, SendingCampaign c) {
@@ -260,7 +278,8 @@ class SendEngine implements SmartLifecycle {
             finishSkipped(s, "step_deleted", now);
             return;
         }
-        var ctx = new SendChecks.Context(s, campaign.get(), contact, now, () -> batch.attached(s.workspaceId(), campaign.get()));
+        var ctx = new SendChecks.Context(s, campaign.get(), contact, now, () -> batch.attached(s.workspaceId(), campaign.get()),
+                () -> batch.suppressed(s.workspaceId(), s.campaignId()));
         Decision d = checks.run(ctx);
         switch (d) {
             case Decision.Defer defer -> {
