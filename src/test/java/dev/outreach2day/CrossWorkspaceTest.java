@@ -190,7 +190,26 @@ class CrossWorkspaceTest extends IntegrationTest {
                     (r, f) -> {
                         assertThat(r.status()).isEqualTo(200);
                         assertThat(r.json().get("status").get("suppressed").asBoolean()).isFalse();
-                    }));
+                    }),
+            // webhooks: A's subscription, its deliveries and A's events are 404 for B; B's lists never show them
+            probe("GET", "/campaigns/webhooks/event-types", "/campaigns/webhooks/event-types?workspaceId={workspace_id}", null, status(403)),
+            probe("GET", "/campaigns/webhooks/subscriptions", null, okWithout("subscription_id")),
+            probe("POST", "/campaigns/webhooks/subscriptions", "{\"url\":\"http://127.0.0.1:9/x\",\"eventTypes\":[\"email_sent\"],"
+                    + "\"campaignIds\":[\"{campaign_id}\"]}", status(422)),
+            probe("GET", "/campaigns/webhooks/subscriptions/{subscription_id}", null, status(404)),
+            probe("PATCH", "/campaigns/webhooks/subscriptions/{subscription_id}", "{\"description\":\"mine\"}", status(404)),
+            probe("DELETE", "/campaigns/webhooks/subscriptions/{subscription_id}", null, status(404)),
+            probe("POST", "/campaigns/webhooks/subscriptions/{subscription_id}/pause", null, status(404)),
+            probe("POST", "/campaigns/webhooks/subscriptions/{subscription_id}/resume", null, status(404)),
+            probe("POST", "/campaigns/webhooks/subscriptions/{subscription_id}/rotate-secret", null, status(404)),
+            probe("POST", "/campaigns/webhooks/subscriptions/{subscription_id}/test", null, status(404)),
+            probe("GET", "/campaigns/webhooks/subscriptions/{subscription_id}/deliveries", null, status(404)),
+            probe("GET", "/campaigns/webhooks/events", null, okWithout("event_id")),
+            probe("GET", "/campaigns/webhooks/events/{event_id}", null, status(404)),
+            probe("GET", "/campaigns/webhooks/summary", null, okWithout("subscription_id")),
+            probe("POST", "/campaigns/webhooks/deliveries/requeue", "{\"subscriptionId\":\"{subscription_id}\"}", status(404)),
+            probe("POST", "/campaigns/webhooks/deliveries/{delivery_id}/requeue", null, status(404)),
+            probe("POST", "/campaigns/webhooks/dispatch", "/campaigns/webhooks/dispatch?workspaceId={workspace_id}", null, status(403)));
 
 
 
@@ -246,6 +265,14 @@ class CrossWorkspaceTest extends IntegrationTest {
         var entry = new Api(baseUrl(), a.apiKey()).post("/campaigns/suppressions", "{\"entries\":[{\"value\":\"" + suppressed + "\"}]}");
         assertThat(entry.status()).as(entry.body()).isEqualTo(200);
         vars.put("suppressed_email", suppressed);
+        var apiA2 = new Api(baseUrl(), a.apiKey());
+        var hook = apiA2.post("/campaigns/webhooks/subscriptions", "{\"url\":\"http://127.0.0.1:9/a\",\"eventTypes\":[\"email_sent\"]}");
+        assertThat(hook.status()).as(hook.body()).isEqualTo(201);
+        String subscription = hook.json().get("subscription").get("id").asString();
+        vars.put("subscription_id", subscription);
+        vars.put("event_id", apiA2.post("/campaigns/webhooks/subscriptions/" + subscription + "/test", null).json().get("eventId").asString());
+        vars.put("delivery_id", apiA2.get("/campaigns/webhooks/subscriptions/" + subscription + "/deliveries").json().get("deliveries").get(0)
+                .get("id").asString());
         vars.put("entry_id", new Api(baseUrl(), a.apiKey()).get("/campaigns/suppressions?q=" + suppressed).json()
                 .get("suppressions").get(0).get("id").asString());
         return new Fixture(a, b, vars);

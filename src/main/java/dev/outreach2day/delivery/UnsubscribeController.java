@@ -69,8 +69,9 @@ class UnsubscribeController {
                 contacts.updateProgress(c.workspaceId(), c.id(), "unsubscribed", c.currentStep(), null, null);
                 queue.count(c.workspaceId(), t.get().campaignId(), now.atZone(ZoneOffset.UTC).toLocalDate(), 0, null, null,
                         "unsubscribed");
+                // in the same transaction: the suppression entry and the webhook event are written with the status, or none of it
+                events.publishEvent(new ContactUnsubscribed(c.workspaceId(), t.get().campaignId(), c.id(), c.email(), now));
             });
-            events.publishEvent(new ContactUnsubscribed(c.workspaceId(), t.get().campaignId(), c.id(), c.email(), now));
         }
         return ResponseEntity.ok(page("You are unsubscribed",
                 "<p id=\"done\">" + HtmlUtils.htmlEscape(c.email()) + " will not receive further emails from this sender.</p>"));

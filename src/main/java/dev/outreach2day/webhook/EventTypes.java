@@ -1,0 +1,50 @@
+package dev.outreach2day.webhook;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The events a subscription can ask for, each with what it means and an example of its {@code data}. */
+final class EventTypes {
+
+    record Type(String name, String description, Map<String, Object> example) {}
+
+    static final List<Type> ALL = List.of(
+            new Type("email_sent", "A campaign email was accepted by the mailbox's SMTP server.",
+                    example("campaignId", "cmp_…", "contactId", "ctc_…", "sendId", "snd_…", "mailboxId", "mbx_…", "step", 1,
+                            "messageId", "<snd_….1a2b@acme.com>")),
+            new Type("email_bounced", "A campaign email bounced: refused by SMTP for the recipient, or reported by a bounce message.",
+                    example("campaignId", "cmp_…", "contactId", "ctc_…", "sendId", "snd_…", "mailboxId", "mbx_…", "step", 1, "hard", true)),
+            new Type("reply_received", "A reply to a campaign email arrived (also auto-replies and bounce reports).",
+                    example("campaignId", "cmp_…", "contactId", "ctc_…", "threadId", "thr_…", "messageId", "msg_…",
+                            "from", "prospect@company.com", "replyIntent", "interested")),
+            new Type("reply_classified", "A reply was classified: the intent and the classifier's confidence.",
+                    example("campaignId", "cmp_…", "contactId", "ctc_…", "threadId", "thr_…", "replyIntent", "interested",
+                            "confidence", 0.93)),
+            new Type("lead_interested", "A prospect's reply reads as interested.",
+                    example("campaignId", "cmp_…", "contactId", "ctc_…", "threadId", "thr_…", "from", "prospect@company.com")),
+            new Type("lead_not_interested", "A prospect's reply reads as a no.",
+                    example("campaignId", "cmp_…", "contactId", "ctc_…", "threadId", "thr_…", "from", "prospect@company.com")),
+            new Type("lead_out_of_office", "An out-of-office auto-reply, with the return date when it states one.",
+                    example("campaignId", "cmp_…", "contactId", "ctc_…", "threadId", "thr_…", "returnDate", "2026-12-15")),
+            new Type("lead_unsubscribed", "A prospect unsubscribed: the link, one-click, or a reply asking for it.",
+                    example("campaignId", "cmp_…", "contactId", "ctc_…", "email", "prospect@company.com", "via", "one_click")),
+            new Type("mailbox_error", "A mailbox's SMTP or IMAP login stopped working (or works again).",
+                    example("mailboxId", "mbx_…", "address", "john@acme.com", "status", "error", "error", "535 authentication failed")));
+
+    static final Map<String, Type> BY_NAME = byName();
+
+    private EventTypes() {}
+
+    private static Map<String, Object> example(Object... kv) {
+        var m = new LinkedHashMap<String, Object>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
+    }
+
+    private static Map<String, Type> byName() {
+        var m = new LinkedHashMap<String, Type>();
+        for (Type t : ALL) m.put(t.name(), t);
+        return Map.copyOf(m);
+    }
+}

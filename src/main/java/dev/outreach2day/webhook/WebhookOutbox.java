@@ -1,0 +1,138 @@
+package dev.outreach2day.webhook;
+
+import dev.outreach2day.delivery.ContactUnsubscribed;
+import dev.outreach2day.delivery.SendCompleted;
+import dev.outreach2day.mailbox.MailboxHealthChanged;
+import dev.outreach2day.platform.Ids;
+import dev.outreach2day.unibox.ReplyClassifier;
+import dev.outreach2day.unibox.ReplyReceived;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * Turns what the other capabilities publish into webhook events: each event is stored with its
+ * deliveries to the subscriptions that want it in one statement, in the transaction of the change
+ * that caused it when that change runs in one (replies, unsubscribes); the delivery worker sends
+ * them.
+ */
+@Component
+class WebhookOutbox {
+
+    /** The event and one pending delivery per matching subscription (a paused one gets its backlog on resume), in one statement. */
+    private static final String PUBLISH = """
+            WITH e AS (
+                INSERT INTO webhook_events (workspace_id, id, type, campaign_id, payload, created_at)
+                VALUES (:workspaceId, :id, :type, :campaignId, CAST(:payload AS jsonb), :now)
+                RETURNING workspace_id, id, type, campaign_id)
+            INSERT INTO webhook_deliveries (workspace_id, id, subscription_id, event_id, status, next_attempt_at, created_at)
+            SELECT s.workspace_id, 'dlv_' || substr(e.id, 5) || '_' || s.id, s.id, e.id, 'pending', :now, :now
+              FROM webhook_subscriptions s, e
+             WHERE s.workspace_id = e.workspace_id AND s.status IN ('active', 'paused') AND e.type = ANY(s.event_types)
+               AND (cardinality(s.campaign_ids) = 0 OR e.campaign_id = ANY(s.campaign_ids))
+            """;
+
+    private final JdbcClient jdbc;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    WebhookOutbox(JdbcClient jdbc, ObjectMapper json, Clock clock) {
+        this.jdbc = jdbc;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** Stores one event (and its deliveries); returns its id. */
+    String publish(long workspaceId, String type, String campaignId, Map<String, Object> data, Instant at) {
+        if (!EventTypes.BY_NAME.containsKey(type) && !type.equals("test")) throw new IllegalArgumentException("unknown event type " + type);
+        Instant now = clock.instant();
+        String id = Ids.next("evt", now.toEpochMilli());
+        var body = new LinkedHashMap<String, Object>();
+        body.put("type", type);
+        body.put("timestamp", (at == null ? now : at).toString());
+        body.put("data", data);
+        jdbc.sql(PUBLISH).param("workspaceId", workspaceId).param("id", id).param("type", type).param("campaignId", campaignId)
+                .param("payload", json.writeValueAsString(body)).param("now", Timestamp.from(now)).update();
+        return id;
+    }
+
+    /** A test event, delivered to one subscription only (whatever its event types). */
+    String publishTo(long workspaceId, String subscriptionId, String type, Map<String, Object> data) {
+        Instant now = clock.instant();
+        String id = Ids.next("evt", now.toEpochMilli());
+        var body = new LinkedHashMap<String, Object>();
+        body.put("type", type);
+        body.put("timestamp", now.toString());
+        body.put("data", data);
+        jdbc.sql("""
+                INSERT INTO webhook_events (workspace_id, id, type, campaign_id, payload, created_at)
+                VALUES (:workspaceId, :id, :type, NULL, CAST(:payload AS jsonb), :now)
+                """).param("workspaceId", workspaceId).param("id", id).param("type", type).param("payload", json.writeValueAsString(body))
+                .param("now", Timestamp.from(now)).update();
+        jdbc.sql("""
+                INSERT INTO webhook_deliveries (workspace_id, id, subscription_id, event_id, status, next_attempt_at, created_at)
+                VALUES (:workspaceId, 'dlv_' || substr(:id, 5) || '_' || :sub, :sub, :id, 'pending', :now, :now)
+                """).param("workspaceId", workspaceId).param("id", id).param("sub", subscriptionId).param("now", Timestamp.from(now)).update();
+        return id;
+    }
+
+    @EventListener
+    void on(SendCompleted e) {
+        if (!e.status().equals("sent") && !e.status().equals("bounced")) return;
+        publish(e.workspaceId(), e.status().equals("sent") ? "email_sent" : "email_bounced", e.campaignId(),
+                data("campaignId", e.campaignId(), "contactId", e.contactId(), "sendId", e.sendId(), "mailboxId", e.mailboxId(),
+                        "step", e.stepOrder(), "messageId", e.messageId(), "hard", e.status().equals("bounced") ? Boolean.TRUE : null),
+                e.at());
+    }
+
+    @EventListener
+    void on(ContactUnsubscribed e) {
+        publish(e.workspaceId(), "lead_unsubscribed", e.campaignId(),
+                data("campaignId", e.campaignId(), "contactId", e.contactId(), "email", e.email(), "via", "link"), e.at());
+    }
+
+    @EventListener
+    void on(ReplyReceived r) {
+        var base = data("campaignId", r.campaignId(), "contactId", r.contactId(), "threadId", r.threadId(), "messageId", r.messageId(),
+                "from", r.fromEmail(), "replyIntent", r.replyIntent());
+        publish(r.workspaceId(), "reply_received", r.campaignId(), base, r.receivedAt());
+        var classified = new LinkedHashMap<>(base);
+        classified.put("confidence", r.confidence());
+        publish(r.workspaceId(), "reply_classified", r.campaignId(), classified, r.receivedAt());
+        String lead = switch (r.replyIntent()) {
+            case ReplyClassifier.INTERESTED -> "lead_interested";
+            case ReplyClassifier.NOT_INTERESTED -> "lead_not_interested";
+            case ReplyClassifier.OUT_OF_OFFICE -> "lead_out_of_office";
+            case ReplyClassifier.UNSUBSCRIBE -> "lead_unsubscribed";
+            case ReplyClassifier.BOUNCED -> "email_bounced";
+            default -> null;
+        };
+        if (lead == null) return;
+        var data = new LinkedHashMap<>(base);
+        if (r.returnDate() != null) data.put("returnDate", r.returnDate().toString());
+        if (lead.equals("lead_unsubscribed")) data.put("via", "reply");
+        if (lead.equals("email_bounced")) {
+            data.put("hard", r.hardBounce());
+            data.put("sendId", r.sendId());
+        }
+        publish(r.workspaceId(), lead, r.campaignId(), data, r.receivedAt());
+    }
+
+    @EventListener
+    void on(MailboxHealthChanged e) {
+        publish(e.workspaceId(), "mailbox_error", null,
+                data("mailboxId", e.mailboxId(), "address", e.address(), "status", e.status(), "error", e.error()), null);
+    }
+
+    private static Map<String, Object> data(Object... kv) {
+        var m = new LinkedHashMap<String, Object>();
+        for (int i = 0; i < kv.length; i += 2) if (kv[i + 1] != null) m.put((String) kv[i], kv[i + 1]);
+        return m;
+    }
+}
