@@ -412,7 +412,7 @@ class SendEngine implements SmartLifecycle {
         Instant now = clock.instant();
         String reply = failure == null ? null : abbreviate(failure.getMessage());
         // an accepted send is one autocommit call: no lock (the contact's change number) waits on a round trip to us
-        String status = outcome instanceof SmtpOutcome.Sent ? recordSent(ctx, variantId, now) : tx.execute(t -> switch (outcome) {
+        String status = outcome instanceof SmtpOutcome.Sent ? recordSent(ctx, variantId, messageId, now) : tx.execute(t -> switch (outcome) {
             case SmtpOutcome.Sent sent -> throw new IllegalStateException("recorded above");
             case SmtpOutcome.Bounced bounced -> {
                 queue.markFinal(s, node, "bounced", bounced.reason(), reply, now);
@@ -443,17 +443,19 @@ class SendEngine implements SmartLifecycle {
                 yield "deferred";
             }
         });
-        events.publishEvent(new SendCompleted(ws, s.campaignId(), s.id(), s.contactId(), ctx.mailbox.id(), s.stepOrder(), status,
-                messageId, now));
+        if (!status.equals("sent")) { // sent ones are announced per group by the recorder (SendsCompleted)
+            events.publishEvent(new SendCompleted(ws, s.campaignId(), s.id(), s.contactId(), ctx.mailbox.id(), s.stepOrder(), status,
+                    messageId, now));
+        }
     }
 
     /** Records an accepted send through the group commit (see {@link SentRecorder}). */
-    private String recordSent(SendChecks.Context ctx, String variantId, Instant now) {
+    private String recordSent(SendChecks.Context ctx, String variantId, String messageId, Instant now) {
         SendRow s = ctx.send;
         var next = ctx.campaign.step(s.stepOrder() + 1).map(n -> new SendQueue.NextSend(Ids.next("snd", now.toEpochMilli()),
                 n.id(), n.order(), now.plusSeconds(n.delaySeconds()))).orElse(null);
         var recorded = recorder.record(new SendQueue.SentSend(s, now, ctx.day(), variantId, ctx.mailbox.id(), ctx.mailboxHadFailures,
-                next, next != null ? "in_progress" : "completed"));
+                next, next != null ? "in_progress" : "completed", messageId));
         if (!recorded) log.warn("Send {} was accepted by SMTP but is no longer this process's to record", s.id());
         return "sent";
     }
@@ -491,6 +493,21 @@ class SendEngine implements SmartLifecycle {
             if (group.isEmpty()) return;
             try {
                 var recorded = write(group.stream().map(Pending::send).toList());
+                var announced = new ArrayList<SendCompleted>();
+                for (Pending p : group) {
+                    var x = p.send();
+                    if (recorded.containsKey(x.send().id())) {
+                        announced.add(new SendCompleted(x.send().workspaceId(), x.send().campaignId(), x.send().id(), x.send().contactId(),
+                                x.mailboxId(), x.send().stepOrder(), "sent", x.messageId(), x.sentAt()));
+                    }
+                }
+                if (!announced.isEmpty()) {
+                    try {
+                        events.publishEvent(new SendsCompleted(List.copyOf(announced)));
+                    } catch (RuntimeException e) {
+                        log.warn("Announcing {} sent emails failed (they are recorded): {}", announced.size(), e.getMessage(), e);
+                    }
+                }
                 for (Pending p : group) p.done().complete(recorded.containsKey(p.send().send().id()));
             } catch (RuntimeException e) {
                 for (Pending p : group) p.done().completeExceptionally(e);

@@ -175,7 +175,7 @@ class SendQueue {
      * plan (null after the last), and the contact's status at this step.
      */
     record SentSend(SendRow send, Instant sentAt, LocalDate day, String variantId, String mailboxId, boolean mailboxOk,
-            NextSend next, String contactStatus) {}
+            NextSend next, String contactStatus, String messageId) {}
 
     /**
      * Records accepted sends together (sent, counted, mailbox streak reset, next step planned, the

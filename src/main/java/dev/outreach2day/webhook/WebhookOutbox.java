@@ -2,6 +2,7 @@ package dev.outreach2day.webhook;
 
 import dev.outreach2day.delivery.ContactUnsubscribed;
 import dev.outreach2day.delivery.SendCompleted;
+import dev.outreach2day.delivery.SendsCompleted;
 import dev.outreach2day.mailbox.MailboxHealthChanged;
 import dev.outreach2day.platform.Ids;
 import dev.outreach2day.unibox.ReplyClassifier;
@@ -80,6 +81,45 @@ class WebhookOutbox {
                 VALUES (:workspaceId, 'dlv_' || substr(:id, 5) || '_' || :sub, :sub, :id, 'pending', :now, :now)
                 """).param("workspaceId", workspaceId).param("id", id).param("sub", subscriptionId).param("now", Timestamp.from(now)).update();
         return id;
+    }
+
+    /** Many events of one type in one statement (the sending engine announces sent emails per group). */
+    private static final String PUBLISH_MANY = """
+            WITH e AS (
+                INSERT INTO webhook_events (workspace_id, id, type, campaign_id, payload, created_at)
+                SELECT i.workspace_id, i.id, :type, i.campaign_id, CAST(i.payload AS jsonb), :now
+                  FROM unnest(CAST(:workspaceIds AS bigint[]), CAST(:ids AS text[]), CAST(:campaignIds AS text[]), CAST(:payloads AS text[]))
+                       AS i(workspace_id, id, campaign_id, payload)
+                RETURNING workspace_id, id, type, campaign_id)
+            INSERT INTO webhook_deliveries (workspace_id, id, subscription_id, event_id, status, next_attempt_at, created_at)
+            SELECT s.workspace_id, 'dlv_' || substr(e.id, 5) || '_' || s.id, s.id, e.id, 'pending', :now, :now
+              FROM webhook_subscriptions s JOIN e ON s.workspace_id = e.workspace_id
+             WHERE s.status IN ('active', 'paused') AND e.type = ANY(s.event_types)
+               AND (cardinality(s.campaign_ids) = 0 OR e.campaign_id = ANY(s.campaign_ids))
+            """;
+
+    @EventListener
+    void on(SendsCompleted group) {
+        Instant now = clock.instant();
+        int n = group.sends().size();
+        var ws = new Long[n];
+        var ids = new String[n];
+        var campaigns = new String[n];
+        var payloads = new String[n];
+        for (int i = 0; i < n; i++) {
+            SendCompleted e = group.sends().get(i);
+            ws[i] = e.workspaceId();
+            ids[i] = Ids.next("evt", now.toEpochMilli());
+            campaigns[i] = e.campaignId();
+            var body = new LinkedHashMap<String, Object>();
+            body.put("type", "email_sent");
+            body.put("timestamp", e.at().toString());
+            body.put("data", data("campaignId", e.campaignId(), "contactId", e.contactId(), "sendId", e.sendId(), "mailboxId", e.mailboxId(),
+                    "step", e.stepOrder(), "messageId", e.messageId()));
+            payloads[i] = json.writeValueAsString(body);
+        }
+        jdbc.sql(PUBLISH_MANY).param("type", "email_sent").param("workspaceIds", ws).param("ids", ids).param("campaignIds", campaigns)
+                .param("payloads", payloads).param("now", Timestamp.from(now)).update();
     }
 
     @EventListener

@@ -99,6 +99,10 @@ class SendingTest extends IntegrationTest {
     void theSequenceArrivesThreadedFromOneMailboxSignedAndUnsubscribable() throws Exception {
         var s = launch(3, ALWAYS);
         drain();
+        // each email sent is a webhook event (written per group of sends)
+        var sentEvents = s.api().get("/campaigns/webhooks/events?type=email_sent").json().get("events");
+        assertThat(sentEvents).hasSize(3);
+        assertThat(sentEvents.get(0).get("payload").get("data").get("campaignId").asString()).isEqualTo(s.campaignId());
         Map<String, MimeMessage> first = new HashMap<>();
         for (String p : s.prospects()) {
             var got = inbox(p);
