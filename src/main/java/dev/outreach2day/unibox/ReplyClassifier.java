@@ -616,7 +616,8 @@ public final class ReplyClassifier {
         }
     }
 
-    private record Phrase(Kind kind, double weight, String label, Pattern pattern, int order) {}
+    /** {@code required}: a piece of text every match contains (null: none known), so most phrases skip the regex. */
+    private record Phrase(Kind kind, double weight, String label, Pattern pattern, int order, String required) {}
 
     /** A phrase found; {@code kind} may differ from the phrase's when negated. */
     record Hit(Kind kind, double weight, String label, int start, int end, String note) {
@@ -630,7 +631,26 @@ public final class ReplyClassifier {
 
     private static void p(Kind kind, double weight, String... phrases) {
         for (String phrase : phrases) PHRASES.add(new Phrase(kind, weight, phrase.startsWith("re:") ? phrase.substring(3) : phrase,
-                compile(phrase), PHRASES.size()));
+                compile(phrase), PHRASES.size(), required(phrase)));
+    }
+
+    /**
+     * The longest run of word characters of a (folded) phrase: {@link #compile} matches it
+     * literally, so a text without it cannot match and the regex is not run. Null for raw
+     * {@code re:} patterns and phrases without a run of two or more word characters.
+     */
+    static String required(String phrase) {
+        if (phrase.startsWith("re:")) return null;
+        String f = fold(phrase).text().strip();
+        String best = null;
+        int i = 0;
+        while (i < f.length()) {
+            while (i < f.length() && !isWordChar(f.charAt(i))) i++;
+            int start = i;
+            while (i < f.length() && isWordChar(f.charAt(i))) i++;
+            if (i - start >= 2 && (best == null || i - start > best.length())) best = f.substring(start, i);
+        }
+        return best;
     }
 
     static Pattern compile(String phrase) {
@@ -997,6 +1017,7 @@ public final class ReplyClassifier {
         List<Hit> all = new ArrayList<>();
         List<Integer> orders = new ArrayList<>();
         for (Phrase ph : PHRASES) {
+            if (ph.required() != null && !f.contains(ph.required())) continue; // cannot match: skip the regex
             Matcher m = ph.pattern().matcher(f);
             while (m.find()) {
                 if (m.end() == m.start()) continue;
