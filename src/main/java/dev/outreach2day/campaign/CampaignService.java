@@ -37,8 +37,11 @@ class CampaignService {
     private final TransactionTemplate tx;
     private final Clock clock;
 
+    private final org.springframework.context.ApplicationEventPublisher events;
+
     CampaignService(CampaignRepository repo, Mailboxes mailboxes, dev.outreach2day.domain.Domains domains, TransactionTemplate tx,
-            Clock clock) {
+            Clock clock, org.springframework.context.ApplicationEventPublisher events) {
+        this.events = events;
         this.domains = domains;
         this.repo = repo;
         this.mailboxes = mailboxes;
@@ -98,6 +101,9 @@ class CampaignService {
             CampaignRow c = repo.lock(workspaceId, id).orElseThrow(() -> new ApiException.NotFound("Campaign " + id));
             String to = Lifecycle.apply(action, c.status(), c.statusBeforeArchive());
             repo.setStatus(workspaceId, id, to, action.equals("archive") ? c.status() : null);
+            if (!to.equals(c.status())) {
+                events.publishEvent(new CampaignStatusChanged(workspaceId, id, c.name(), c.status(), to, clock.instant()));
+            }
             return get(workspaceId, id);
         });
     }

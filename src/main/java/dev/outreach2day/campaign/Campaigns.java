@@ -14,7 +14,15 @@ public class Campaigns implements CampaignDirectory, MailboxUsage {
 
     private final CampaignRepository repo;
 
-    Campaigns(CampaignRepository repo) {
+    private final org.springframework.context.ApplicationEventPublisher events;
+    private final org.springframework.transaction.support.TransactionTemplate tx;
+    private final java.time.Clock clock;
+
+    Campaigns(CampaignRepository repo, org.springframework.context.ApplicationEventPublisher events,
+            org.springframework.transaction.support.TransactionTemplate tx, java.time.Clock clock) {
+        this.events = events;
+        this.tx = tx;
+        this.clock = clock;
         this.repo = repo;
     }
 
@@ -50,8 +58,14 @@ public class Campaigns implements CampaignDirectory, MailboxUsage {
         return repo.finishedActive();
     }
 
+    /** An active campaign with nothing left to do completes (announced in the same transaction). */
     public void markCompleted(long workspaceId, String campaignId) {
-        repo.setStatus(workspaceId, campaignId, "completed", null);
+        tx.executeWithoutResult(st -> {
+            var c = repo.lock(workspaceId, campaignId).orElse(null);
+            if (c == null || !c.status().equals("active")) return;
+            repo.setStatus(workspaceId, campaignId, "completed", null);
+            events.publishEvent(new CampaignStatusChanged(workspaceId, campaignId, c.name(), "active", "completed", clock.instant()));
+        });
     }
 
     @Override

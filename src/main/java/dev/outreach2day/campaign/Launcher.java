@@ -39,8 +39,11 @@ class Launcher {
     private final TransactionTemplate tx;
     private final Clock clock;
 
+    private final org.springframework.context.ApplicationEventPublisher events;
+
     Launcher(CampaignRepository repo, Preflight preflight, Contacts contacts, List<SuppressionCheck> suppression,
-            TransactionTemplate tx, Clock clock) {
+            TransactionTemplate tx, Clock clock, org.springframework.context.ApplicationEventPublisher events) {
+        this.events = events;
         this.repo = repo;
         this.preflight = preflight;
         this.contacts = contacts;
@@ -121,6 +124,7 @@ class Launcher {
             CampaignRow locked = repo.lock(workspaceId, campaignId).orElseThrow();
             if (locked.status().equals("draft")) {
                 repo.setStatus(workspaceId, campaignId, "active", null);
+                events.publishEvent(new CampaignStatusChanged(workspaceId, campaignId, locked.name(), "draft", "active", clock.instant()));
             }
             repo.finishJob(workspaceId, jobId, "completed", e, su, du, in, null);
         });

@@ -29,6 +29,12 @@ final class EventTypes {
                     example("campaignId", "cmp_…", "contactId", "ctc_…", "threadId", "thr_…", "returnDate", "2026-12-15")),
             new Type("lead_unsubscribed", "A prospect unsubscribed: the link, one-click, or a reply asking for it.",
                     example("campaignId", "cmp_…", "contactId", "ctc_…", "email", "prospect@company.com", "via", "one_click")),
+            new Type("campaign_launched", "A campaign was launched (its first contacts are enrolled and sending starts).",
+                    example("campaignId", "cmp_…", "name", "Q4 outreach")),
+            new Type("campaign_paused", "A campaign was paused: nothing is sent until it is resumed.",
+                    example("campaignId", "cmp_…", "name", "Q4 outreach")),
+            new Type("campaign_completed", "Every contact of a campaign is done and nothing is left to send.",
+                    example("campaignId", "cmp_…", "name", "Q4 outreach")),
             new Type("mailbox_error", "A mailbox's SMTP or IMAP login stopped working (or works again).",
                     example("mailboxId", "mbx_…", "address", "john@acme.com", "status", "error", "error", "535 authentication failed")));
 

@@ -165,6 +165,14 @@ class WebhookOutbox {
     }
 
     @EventListener
+    void on(dev.outreach2day.campaign.CampaignStatusChanged e) {
+        String type = e.from().equals("draft") && e.to().equals("active") ? "campaign_launched"
+                : e.to().equals("paused") ? "campaign_paused" : e.to().equals("completed") ? "campaign_completed" : null;
+        if (type == null) return;
+        publish(e.workspaceId(), type, e.campaignId(), data("campaignId", e.campaignId(), "name", e.name(), "from", e.from()), e.at());
+    }
+
+    @EventListener
     void on(MailboxHealthChanged e) {
         publish(e.workspaceId(), "mailbox_error", null,
                 data("mailboxId", e.mailboxId(), "address", e.address(), "status", e.status(), "error", e.error()), null);

@@ -103,6 +103,9 @@ class SendingTest extends IntegrationTest {
         var sentEvents = s.api().get("/campaigns/webhooks/events?type=email_sent").json().get("events");
         assertThat(sentEvents).hasSize(3);
         assertThat(sentEvents.get(0).get("payload").get("data").get("campaignId").asString()).isEqualTo(s.campaignId());
+        var launchedEvents = s.api().get("/campaigns/webhooks/events?type=campaign_launched").json().get("events");
+        assertThat(launchedEvents).hasSize(1);
+        assertThat(launchedEvents.get(0).get("campaignId").asString()).isEqualTo(s.campaignId());
         Map<String, MimeMessage> first = new HashMap<>();
         for (String p : s.prospects()) {
             var got = inbox(p);
