@@ -42,7 +42,7 @@ import org.springframework.stereotype.Component;
  * {@code o2d.sync.interval}.
  */
 @Component
-class MailSync {
+class MailSync implements org.springframework.context.SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(MailSync.class);
     /** Messages read from one folder per round; the rest follow in the next round, right away. */
@@ -55,6 +55,10 @@ class MailSync {
     private final Clock clock;
     private final String node;
     private final Semaphore running;
+    /** Mailboxes this process is syncing right now (ws:mailbox). */
+    private final java.util.Set<String> inProgress = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean started;
+    private int rotation; // only the scheduler thread uses it
 
     MailSync(Mailboxes mailboxes, Unibox unibox, SyncLeases leases, SyncProperties props, Clock clock) {
         this.mailboxes = mailboxes;
@@ -66,14 +70,67 @@ class MailSync {
         this.running = new Semaphore(props.concurrency());
     }
 
-    @Scheduled(initialDelayString = "PT10S", fixedDelayString = "PT5S")
+    /**
+     * Starts a sync for every due mailbox that is not being synced here already, as slots free up,
+     * without waiting for the others: one slow or failing mailbox never holds back the rest.
+     */
+    @Scheduled(initialDelayString = "PT10S", fixedDelayString = "PT2S")
     void tick() {
-        if (!props.enabled()) return;
+        if (!props.enabled() || !started) return;
         try {
-            runOnce(false);
+            var targets = mailboxes.syncTargets();
+            // start each tick at another place in the list: the first mailboxes, due again soon, must not take every slot
+            int offset = targets.isEmpty() ? 0 : Math.floorMod(rotation++, targets.size());
+            for (int i = 0; i < targets.size(); i++) {
+                SyncTarget t = targets.get((offset + i) % targets.size());
+                if (!started) return;
+                String key = t.workspaceId() + ":" + t.mailboxId();
+                if (inProgress.contains(key) || !running.tryAcquire()) continue;
+                inProgress.add(key);
+                Thread.ofVirtual().name("sync-" + t.mailboxId()).start(() -> {
+                    try {
+                        sync(t, false);
+                    } catch (RuntimeException e) {
+                        log.info("Inbox sync of {} failed: {}", t.address(), e.getMessage());
+                    } finally {
+                        inProgress.remove(key);
+                        running.release();
+                    }
+                });
+            }
         } catch (RuntimeException e) {
             log.warn("Inbox sync round failed: {}", e.getMessage(), e);
         }
+    }
+
+    @Override
+    public void start() {
+        started = true;
+    }
+
+    /** Stops taking mailboxes, lets the running rounds end their current batch (up to 15 s), before the database stops. */
+    @Override
+    public void stop() {
+        started = false;
+        try {
+            if (running.tryAcquire(props.concurrency(), 15, java.util.concurrent.TimeUnit.SECONDS)) {
+                running.release(props.concurrency());
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.warn("Inbox sync still running at shutdown; its mailboxes are read again after the lease ({})", props.lease());
+    }
+
+    @Override
+    public boolean isRunning() {
+        return started;
+    }
+
+    @Override
+    public int getPhase() {
+        return 100; // stops before the mail server and the database
     }
 
     /** Syncs every mailbox that is due (all of them when {@code force}) and not held elsewhere; returns how many were synced. */
@@ -191,7 +248,7 @@ class MailSync {
             int added = 0;
             boolean more = fresh.size() > MAX_PER_ROUND;
             var round = fresh.subList(0, Math.min(fresh.size(), MAX_PER_ROUND));
-            for (int i = 0; i < round.size(); i += props.batch()) {
+            for (int i = 0; i < round.size() && started; i += props.batch()) {
                 var batch = round.subList(i, Math.min(round.size(), i + props.batch())).toArray(Message[]::new);
                 FetchProfile fp = new FetchProfile();
                 fp.add(UIDFolder.FetchProfileItem.UID);
