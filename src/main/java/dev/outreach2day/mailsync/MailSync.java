@@ -256,14 +256,14 @@ class MailSync implements org.springframework.context.SmartLifecycle {
                 fp.add(IMAPFolder.FetchProfileItem.MESSAGE);
                 folder.fetch(batch, fp);
                 long batchLast = lastUid;
+                var read = new ArrayList<InboundMessage>(batch.length);
                 for (Message m : batch) {
                     long uid = uids.getUID(m);
-                    if (!m.isSet(Flags.Flag.DELETED)) {
-                        InboundMessage in = read(session, m);
-                        if (unibox.ingest(t.workspaceId(), t.mailboxId(), t.address(), kind, in).stored()) added++;
-                    }
+                    if (!m.isSet(Flags.Flag.DELETED)) read.add(read(session, m));
                     batchLast = Math.max(batchLast, uid);
                 }
+                // the whole batch is read before it is stored: the IMAP connection is not left idle while storing
+                for (var r : unibox.ingestAll(t.workspaceId(), t.mailboxId(), t.address(), kind, read)) if (r.stored()) added++;
                 lastUid = batchLast;
                 leases.saveFolder(t.workspaceId(), t.mailboxId(), folder.getFullName(), kind, validity, lastUid, uidNext, added, reset,
                         clock.instant());

@@ -57,6 +57,27 @@ public class Unibox {
         return tx.execute(status -> ingestInTx(workspaceId, mailboxId, mailboxAddress, folder, m));
     }
 
+    /**
+     * Stores a batch of one folder's messages in one transaction (one commit instead of one per
+     * message). When the batch fails as a whole, each message is tried on its own, so one broken
+     * message cannot hold back the others; its own failure is then thrown.
+     */
+    public List<Ingested> ingestAll(long workspaceId, String mailboxId, String mailboxAddress, String folder, List<InboundMessage> messages) {
+        if (!FOLDERS.contains(folder)) throw new IllegalArgumentException("folder must be one of " + FOLDERS);
+        if (messages.isEmpty()) return List.of();
+        try {
+            return tx.execute(status -> {
+                var out = new ArrayList<Ingested>(messages.size());
+                for (InboundMessage m : messages) out.add(ingestInTx(workspaceId, mailboxId, mailboxAddress, folder, m));
+                return out;
+            });
+        } catch (RuntimeException batchFailed) {
+            var out = new ArrayList<Ingested>(messages.size());
+            for (InboundMessage m : messages) out.add(ingest(workspaceId, mailboxId, mailboxAddress, folder, m));
+            return out;
+        }
+    }
+
     private Ingested ingestInTx(long ws, String mailboxId, String mailboxAddress, String folder, InboundMessage m) {
         Instant now = clock.instant();
         var existing = store.threadOfMessage(ws, mailboxId, m.messageId());
