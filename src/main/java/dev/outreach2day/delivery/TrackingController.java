@@ -38,7 +38,8 @@ class TrackingController {
     private static final byte[] GIF = Base64.getDecoder().decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
 
     private static final String SEND = """
-            SELECT campaign_id, step_order, COALESCE(variant_id, '') AS variant_id, COALESCE(mailbox_id, '') AS mailbox_id, sent_at
+            SELECT campaign_id, step_order, COALESCE(variant_id, '') AS variant_id, COALESCE(mailbox_id, '') AS mailbox_id, sent_at,
+                   contact_id
               FROM sends WHERE workspace_id = :workspaceId AND id = :id AND status = 'sent'
             """;
     private static final String LINK = "SELECT url FROM send_links WHERE workspace_id = :workspaceId AND send_id = :sendId AND idx = :idx";
@@ -59,7 +60,11 @@ class TrackingController {
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    TrackingController(Tracking tracking, SendQueue queue, JdbcClient jdbc, TransactionTemplate tx, Clock clock) {
+    private final org.springframework.context.ApplicationEventPublisher events;
+
+    TrackingController(Tracking tracking, SendQueue queue, JdbcClient jdbc, TransactionTemplate tx, Clock clock,
+            org.springframework.context.ApplicationEventPublisher events) {
+        this.events = events;
         this.tracking = tracking;
         this.queue = queue;
         this.jdbc = jdbc;
@@ -92,7 +97,7 @@ class TrackingController {
         long ws = target.get().workspaceId();
         String sendId = target.get().sendId();
         var send = jdbc.sql(SEND).param("workspaceId", ws).param("id", sendId).query((rs, n) -> new Object[] {rs.getString(1),
-                rs.getInt(2), rs.getString(3), rs.getString(4), rs.getTimestamp(5)}).optional();
+                rs.getInt(2), rs.getString(3), rs.getString(4), rs.getTimestamp(5), rs.getString(6)}).optional();
         if (send.isEmpty()) return;
         Instant now = clock.instant();
         String ua = request.getHeader("User-Agent");
@@ -110,6 +115,9 @@ class TrackingController {
                 if (first) {
                     queue.count(ws, (String) send.get()[0], now.atZone(ZoneOffset.UTC).toLocalDate(), (Integer) send.get()[1],
                             (String) send.get()[2], (String) send.get()[3], kind.equals("open") ? "opened" : "clicked");
+                    String url = idx == null ? null : jdbc.sql(LINK).param("workspaceId", ws).param("sendId", sendId).param("idx", idx)
+                            .query(String.class).optional().orElse(null);
+                    events.publishEvent(new EmailEngaged(ws, (String) send.get()[0], sendId, (String) send.get()[5], kind, url, now));
                 }
             }
         });

@@ -132,6 +132,12 @@ class WebhookOutbox {
     }
 
     @EventListener
+    void on(dev.outreach2day.delivery.EmailEngaged e) {
+        publish(e.workspaceId(), e.kind().equals("open") ? "email_opened" : "link_clicked", e.campaignId(),
+                data("campaignId", e.campaignId(), "contactId", e.contactId(), "sendId", e.sendId(), "url", e.url()), e.at());
+    }
+
+    @EventListener
     void on(ContactUnsubscribed e) {
         publish(e.workspaceId(), "lead_unsubscribed", e.campaignId(),
                 data("campaignId", e.campaignId(), "contactId", e.contactId(), "email", e.email(), "via", "link"), e.at());

@@ -68,6 +68,12 @@ class TrackingTest extends IntegrationTest {
         assertThat(redirect.status()).isEqualTo(302);
         assertThat(redirect.header("Location")).isEqualTo("https://acme.io/pricing?x=1&y=2");
         assertThat(stats(api, id, "clicked")).isEqualTo(1);
+        // counted engagement becomes webhook events, once each: the second open above is not a second event
+        var opened = api.get("/campaigns/webhooks/events?type=email_opened").json().get("events");
+        assertThat(opened).hasSize(1);
+        var clicked = api.get("/campaigns/webhooks/events?type=link_clicked").json().get("events");
+        assertThat(clicked).hasSize(1);
+        assertThat(clicked.get(0).get("payload").get("data").get("url").asString()).isEqualTo("https://acme.io/pricing?x=1&y=2");
         assertThat(browser.get(click + "/7").status()).isEqualTo(404);
         assertThat(browser.get("/t/c/forged.token/0").status()).isEqualTo(404);
     }
