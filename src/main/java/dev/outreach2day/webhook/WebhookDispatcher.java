@@ -45,7 +45,7 @@ class WebhookDispatcher {
     static final int MAX_RESPONSE = 1024;
 
     private record Due(long workspaceId, String id, String subscriptionId, String eventId, int attempts, String payload, String url,
-            String secret, String oldSecret, Instant oldSecretUntil, Instant failingSince) {}
+            String secret, String oldSecret, Instant oldSecretUntil, Instant failingSince, long seq) {}
 
     private static final String RELEASE_STUCK = """
             UPDATE webhook_deliveries SET status = 'pending', locked_by = NULL, locked_until = NULL
@@ -56,8 +56,9 @@ class WebhookDispatcher {
             WITH due AS (
                 SELECT d.workspace_id, d.id FROM webhook_deliveries d
                   JOIN webhook_subscriptions s ON s.workspace_id = d.workspace_id AND s.id = d.subscription_id
+                  JOIN webhook_events ev ON ev.workspace_id = d.workspace_id AND ev.id = d.event_id
                  WHERE d.status = 'pending' AND d.next_attempt_at <= :now AND s.status = 'active'
-                 ORDER BY d.next_attempt_at, d.event_id
+                 ORDER BY d.next_attempt_at, ev.seq
                  LIMIT :limit
                    FOR UPDATE OF d SKIP LOCKED)
             UPDATE webhook_deliveries d SET status = 'delivering', locked_by = :node, locked_until = :until
@@ -65,7 +66,7 @@ class WebhookDispatcher {
              WHERE d.workspace_id = due.workspace_id AND d.id = due.id AND e.workspace_id = d.workspace_id AND e.id = d.event_id
                AND s.workspace_id = d.workspace_id AND s.id = d.subscription_id
             RETURNING d.workspace_id, d.id, d.subscription_id, d.event_id, d.attempts, e.payload::text, s.url, s.secret, s.old_secret,
-                      s.old_secret_until, s.failing_since
+                      s.old_secret_until, s.failing_since, e.seq
             """;
 
     private static final String FINISH = """
@@ -114,14 +115,14 @@ class WebhookDispatcher {
                 .param("node", node).param("limit", 200)
                 .query((rs, n) -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getString(6),
                         rs.getString(7), rs.getString(8), rs.getString(9), WebhookStore.instant(rs, "old_secret_until"),
-                        WebhookStore.instant(rs, "failing_since")))
+                        WebhookStore.instant(rs, "failing_since"), rs.getLong("seq")))
                 .list();
         if (claimed.isEmpty()) return 0;
         var bySubscription = new LinkedHashMap<String, List<Due>>();
         for (Due d : claimed) bySubscription.computeIfAbsent(d.workspaceId() + ":" + d.subscriptionId(), k -> new ArrayList<>()).add(d);
         var threads = new ArrayList<Thread>();
         for (var group : bySubscription.values()) {
-            group.sort(java.util.Comparator.comparing(Due::eventId));
+            group.sort(java.util.Comparator.comparingLong(Due::seq)); // creation order of the events
             threads.add(Thread.ofVirtual().name("webhook-" + group.getFirst().subscriptionId()).start(() -> {
                 for (Due d : group) attempt(d);
             }));

@@ -9,6 +9,7 @@ CREATE TABLE webhook_events (
     campaign_id  text,
     payload      jsonb       NOT NULL,                        -- the body sent: {"type","timestamp","data":{…}}
     created_at   timestamptz NOT NULL,
+    seq          bigint      GENERATED ALWAYS AS IDENTITY,    -- creation order (ids made in the same millisecond are not ordered)
     PRIMARY KEY (workspace_id, id)
 );
 CREATE INDEX webhook_events_list ON webhook_events (workspace_id, id DESC);
