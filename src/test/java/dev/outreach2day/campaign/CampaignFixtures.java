@@ -3,7 +3,6 @@ package dev.outreach2day.campaign;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outreach2day.Api;
-import java.util.regex.Pattern;
 
 /** Shared setup for campaign tests: a sending domain with local mailboxes, through the API. */
 final class CampaignFixtures {
@@ -12,13 +11,7 @@ final class CampaignFixtures {
 
     /** Buys a domain for the workspace and creates {@code n} local mailboxes on it; returns their addresses. */
     static java.util.List<String> mailboxes(Api api, Api anonymous, long workspaceId, int n) {
-        String setup = api.post("/workspaces/" + workspaceId + "/setup_payment_method", null).json().get("setup_url").asString();
-        anonymous.send("POST", Pattern.compile("^https?://[^/]+").matcher(setup).replaceFirst(""), "", "application/x-www-form-urlencoded");
-        String domain = "cmp" + Long.toString(System.nanoTime(), 36) + ".com";
-        var bought = api.post("/domains/purchase", """
-                {"domains":["%s"],"contactInfo":{"firstName":"A","lastName":"B","email":"a@b.org","phone":"+1.5555550100",
-                 "address1":"1 St","city":"X","stateProvince":"Y","postalCode":"1","country":"US"}}""".formatted(domain));
-        assertThat(bought.status()).as(bought.body()).isEqualTo(200);
+        String domain = dev.outreach2day.SendingDomains.buy(api, anonymous, workspaceId, "cmp");
         var body = new StringBuilder("{\"mailboxes\":[");
         var out = new java.util.ArrayList<String>();
         for (int i = 0; i < n; i++) {

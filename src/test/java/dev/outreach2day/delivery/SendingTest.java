@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.regex.Pattern;
 import org.apache.james.jdkim.DKIMVerifier;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -39,12 +38,7 @@ class SendingTest extends IntegrationTest {
     Setup launch(int contacts, String schedule) {
         var tenant = newTenant();
         Api api = api(tenant);
-        String setup = api.post("/workspaces/" + tenant.workspaceId() + "/setup_payment_method", null).json().get("setup_url").asString();
-        anonymous().send("POST", Pattern.compile("^https?://[^/]+").matcher(setup).replaceFirst(""), "", "application/x-www-form-urlencoded");
-        String domain = "snd" + Long.toString(System.nanoTime(), 36) + ".com";
-        assertThat(api.post("/domains/purchase", """
-                {"domains":["%s"],"contactInfo":{"firstName":"A","lastName":"B","email":"a@b.org","phone":"+1.5555550100",
-                 "address1":"1 St","city":"X","stateProvince":"Y","postalCode":"1","country":"US"}}""".formatted(domain)).status()).isEqualTo(200);
+        String domain = dev.outreach2day.SendingDomains.buy(api, anonymous(), tenant.workspaceId(), "snd");
         assertThat(api.post("/mailboxes", "{\"mailboxes\":[{\"address\":\"john@" + domain + "\",\"firstName\":\"John\",\"lastName\":\"Doe\"},"
                 + "{\"address\":\"jane@" + domain + "\",\"firstName\":\"Jane\",\"lastName\":\"Roe\"}]}").status()).isEqualTo(201);
         String id = api.post("/campaigns", "{\"name\":\"Seq\"}").json().get("id").asString();

@@ -26,12 +26,7 @@ class TrackingTest extends IntegrationTest {
     void opensAndClicksCountOnlyHumanHitsAndRedirectOnlyToTheMessagesLinks() throws Exception {
         var tenant = newTenant();
         Api api = api(tenant);
-        String setup = api.post("/workspaces/" + tenant.workspaceId() + "/setup_payment_method", null).json().get("setup_url").asString();
-        anonymous().send("POST", setup.replaceFirst("^https?://[^/]+", ""), "", "application/x-www-form-urlencoded");
-        String domain = "trk" + Long.toString(System.nanoTime(), 36) + ".com";
-        api.post("/domains/purchase", """
-                {"domains":["%s"],"contactInfo":{"firstName":"A","lastName":"B","email":"a@b.org","phone":"+1.5555550100",
-                 "address1":"1 St","city":"X","stateProvince":"Y","postalCode":"1","country":"US"}}""".formatted(domain));
+        String domain = dev.outreach2day.SendingDomains.buy(api, anonymous(), tenant.workspaceId(), "trk");
         api.post("/mailboxes", "{\"mailboxes\":[{\"address\":\"t@" + domain + "\",\"firstName\":\"T\"}]}");
         String id = api.post("/campaigns", "{\"name\":\"Tracked\"}").json().get("id").asString();
         var patched = api.patch("/campaigns/" + id, "{\"trackOpens\":true,\"trackClicks\":true}");

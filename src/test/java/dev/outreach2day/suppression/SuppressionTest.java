@@ -16,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Properties;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
@@ -41,12 +40,7 @@ class SuppressionTest extends IntegrationTest {
     Setup campaign() {
         var tenant = newTenant();
         Api api = api(tenant);
-        String setup = api.post("/workspaces/" + tenant.workspaceId() + "/setup_payment_method", null).json().get("setup_url").asString();
-        anonymous().send("POST", Pattern.compile("^https?://[^/]+").matcher(setup).replaceFirst(""), "", "application/x-www-form-urlencoded");
-        String domain = "sup" + Long.toString(System.nanoTime(), 36) + ".com";
-        assertThat(api.post("/domains/purchase", """
-                {"domains":["%s"],"contactInfo":{"firstName":"A","lastName":"B","email":"a@b.org","phone":"+1.5555550100",
-                 "address1":"1 St","city":"X","stateProvince":"Y","postalCode":"1","country":"US"}}""".formatted(domain)).status()).isEqualTo(200);
+        String domain = dev.outreach2day.SendingDomains.buy(api, anonymous(), tenant.workspaceId(), "sup");
         String mailbox = "sam@" + domain;
         assertThat(api.post("/mailboxes", "{\"mailboxes\":[{\"address\":\"" + mailbox + "\",\"firstName\":\"Sam\"}]}").status()).isEqualTo(201);
         String id = api.post("/campaigns", "{\"name\":\"Sup\"}").json().get("id").asString();
