@@ -266,3 +266,43 @@ api() {
 # json_str KEY < JSON: the first "KEY":"value"; json_num KEY < JSON: the first "KEY":<integer>.
 json_str() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | sed 's/^"[^"]*":"//; s/"$//'; }
 json_num() { grep -o "\"$1\":[0-9]*" | head -n 1 | sed 's/^"[^"]*"://'; }
+
+# stop_pid PID: stops a helper process of a benchmark (SIGTERM) and waits for it; nothing when PID
+# is empty or the process is gone.
+stop_pid() {
+  if [ -n "$1" ] && alive "$1"; then kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; fi
+  return 0
+}
+
+# stop_server_and_leftovers DIR [GRACE_S]: stops SERVER_PID (SIGKILL after GRACE_S, default 30;
+# says so when it had already exited), clears it, then stops any embedded PostgreSQL left under DIR
+# (it outlives a JVM that was killed).
+stop_server_and_leftovers() {
+  local rc dir="$1" grace="${2:-30}"
+  if [ -n "$SERVER_PID" ]; then
+    if alive "$SERVER_PID"; then
+      stop_server "$SERVER_PID" "$grace"
+    else
+      wait "$SERVER_PID" 2>/dev/null && rc=0 || rc=$?
+      log "the server process had already exited (status $rc)"
+    fi
+    SERVER_PID=""
+  fi
+  stop_leftovers "$dir"
+  return 0
+}
+
+# finish_bench NAME RC DIR: the end of a benchmark's EXIT trap, after its processes are stopped: on
+# failure the last 40 lines of SERVER_LOG; DIR removed; and on failure, unless the report was
+# printed (REPORTED), a last line "bench NAME: FAILED (exit RC): <reason>" in the usual form.
+finish_bench() {
+  local name="$1" rc="$2" dir="$3"
+  if [ "$rc" -ne 0 ] && [ -n "${SERVER_LOG:-}" ] && [ -s "$SERVER_LOG" ]; then
+    echo "---- last 40 lines of the server log ----" >&2
+    tail -n 40 "$SERVER_LOG" >&2 || true
+    echo "-----------------------------------------" >&2
+  fi
+  rm -rf "$dir"
+  [ "$rc" -eq 0 ] || [ -n "${REPORTED:-}" ] || echo "bench $name: FAILED (exit $rc): ${BENCH_FAILURE:-see the errors above}"
+  return 0
+}

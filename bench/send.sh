@@ -71,22 +71,8 @@ PEER_PID=""
 # stop_everything [GRACE_S]: stops the peer, the current server (SIGKILL after GRACE_S, default
 # 30) and any embedded PostgreSQL left under our temp dir.
 stop_everything() {
-  local pid rc grace="${1:-30}"
-  if [ -n "$PEER_PID" ] && alive "$PEER_PID"; then kill -TERM "$PEER_PID" 2>/dev/null || true; wait "$PEER_PID" 2>/dev/null || true; fi
-  PEER_PID=""
-  if [ -n "$SERVER_PID" ]; then
-    if alive "$SERVER_PID"; then
-      stop_server "$SERVER_PID" "$grace"
-    else
-      wait "$SERVER_PID" 2>/dev/null && rc=0 || rc=$?
-      log "the server process had already exited (status $rc)"
-    fi
-    SERVER_PID=""
-  fi
-  # An embedded PostgreSQL outlives a JVM that was killed: find its postmaster by our data dir on
-  # its command line, then its backends as the postmaster's children.
-  stop_leftovers "$TMP"
-  return 0
+  stop_pid "$PEER_PID"; PEER_PID=""
+  stop_server_and_leftovers "$TMP" "${1:-30}"
 }
 
 CLEANED=""
@@ -97,14 +83,7 @@ cleanup() {
   CLEANED=1
   trap - INT TERM
   stop_everything 15
-  if [ "$rc" -ne 0 ] && [ -n "$SERVER_LOG" ] && [ -s "$SERVER_LOG" ]; then
-    echo "---- last 40 lines of the server log ----" >&2
-    tail -n 40 "$SERVER_LOG" >&2 || true
-    echo "-----------------------------------------" >&2
-  fi
-  rm -rf "$TMP"
-  # On failure the last line still says so, in the same "bench send:" form.
-  [ "$rc" -eq 0 ] || [ -n "${REPORTED:-}" ] || echo "bench send: FAILED (exit $rc): ${BENCH_FAILURE:-see the errors above}"
+  finish_bench send "$rc" "$TMP"
 }
 trap cleanup EXIT
 trap 'BENCH_FAILURE="interrupted (SIGINT)"; exit 130' INT
