@@ -492,35 +492,35 @@ class SendEngine implements SmartLifecycle {
             for (Pending p; group.size() < MAX_GROUP && (p = queued.poll()) != null; ) group.add(p);
             if (group.isEmpty()) return;
             try {
-                var recorded = write(group.stream().map(Pending::send).toList());
-                var announced = new ArrayList<SendCompleted>();
-                for (Pending p : group) {
-                    var x = p.send();
-                    if (recorded.containsKey(x.send().id())) {
-                        announced.add(new SendCompleted(x.send().workspaceId(), x.send().campaignId(), x.send().id(), x.send().contactId(),
-                                x.mailboxId(), x.send().stepOrder(), "sent", x.messageId(), x.sentAt()));
+                // the sends' records and what announces them (webhook events) commit together: a crash loses or invents neither
+                var recorded = write(() -> tx.execute(status -> {
+                    var written = queue.recordSent(node, group.stream().map(Pending::send).toList());
+                    var announced = new ArrayList<SendCompleted>();
+                    var lastSteps = new ArrayList<SendCompleted>();
+                    for (Pending p : group) {
+                        var x = p.send();
+                        if (!written.containsKey(x.send().id())) continue;
+                        var e = new SendCompleted(x.send().workspaceId(), x.send().campaignId(), x.send().id(), x.send().contactId(),
+                                x.mailboxId(), x.send().stepOrder(), "sent", x.messageId(), x.sentAt());
+                        announced.add(e);
+                        if (x.next() == null) lastSteps.add(e);
                     }
-                }
-                if (!announced.isEmpty()) {
-                    try {
-                        events.publishEvent(new SendsCompleted(List.copyOf(announced)));
-                    } catch (RuntimeException e) {
-                        log.warn("Announcing {} sent emails failed (they are recorded): {}", announced.size(), e.getMessage(), e);
-                    }
-                }
+                    if (!announced.isEmpty()) events.publishEvent(new SendsCompleted(List.copyOf(announced), List.copyOf(lastSteps)));
+                    return written;
+                }), group.size());
                 for (Pending p : group) p.done().complete(recorded.containsKey(p.send().send().id()));
             } catch (RuntimeException e) {
                 for (Pending p : group) p.done().completeExceptionally(e);
             }
         }
 
-        /** One transaction; retried once when the database chose it as a deadlock victim (it wrote nothing then). */
-        private Map<String, String> write(List<SendQueue.SentSend> group) {
+        /** The group's transaction; retried once when the database chose it as a deadlock victim (it wrote nothing then). */
+        private Map<String, String> write(java.util.function.Supplier<Map<String, String>> transaction, int size) {
             try {
-                return queue.recordSent(node, group);
+                return transaction.get();
             } catch (org.springframework.dao.PessimisticLockingFailureException e) {
-                log.info("Recording {} sends met a lock conflict ({}); retrying once", group.size(), e.getMessage());
-                return queue.recordSent(node, group);
+                log.info("Recording {} sends met a lock conflict ({}); retrying once", size, e.getMessage());
+                return transaction.get();
             }
         }
     }

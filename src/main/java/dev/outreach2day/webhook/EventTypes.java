@@ -33,6 +33,8 @@ final class EventTypes {
                     example("campaignId", "cmp_…", "contactId", "ctc_…", "threadId", "thr_…", "returnDate", "2026-12-15")),
             new Type("lead_unsubscribed", "A prospect unsubscribed: the link, one-click, or a reply asking for it.",
                     example("campaignId", "cmp_…", "contactId", "ctc_…", "email", "prospect@company.com", "via", "one_click")),
+            new Type("contact_completed", "A contact was sent the last step of the sequence (nothing more is planned for it).",
+                    example("campaignId", "cmp_…", "contactId", "ctc_…", "lastStep", 3, "lastSendId", "snd_…")),
             new Type("campaign_launched", "A campaign was launched (its first contacts are enrolled and sending starts).",
                     example("campaignId", "cmp_…", "name", "Q4 outreach")),
             new Type("campaign_paused", "A campaign was paused: nothing is sent until it is resumed.",

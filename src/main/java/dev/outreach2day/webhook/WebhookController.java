@@ -211,6 +211,7 @@ class WebhookController {
         long ws = caller.workspace(workspaceId);
         find(ws, id);
         store.setStatus(ws, id, "active", null, clock.instant());
+        dispatcher.wake();
         return new CampaignWebhookActionOut(id, "resume", "active", null, null);
     }
 
@@ -317,6 +318,7 @@ class WebhookController {
                 """).param("ws", ws).param("status", status).param("sub", in.subscriptionId())
                 .param("since", in.since() == null ? null : java.sql.Timestamp.from(in.since())).param("now", java.sql.Timestamp.from(clock.instant()))
                 .update();
+        dispatcher.wake();
         return new CampaignWebhookRetriggerOut(n);
     }
 
@@ -337,18 +339,18 @@ class WebhookController {
                  WHERE d.workspace_id = :ws AND d.id = :id
                 """).param("ws", ws).param("id", id).query(WebhookStore::delivery).optional()
                 .orElseThrow(() -> new ApiException.NotFound("Delivery " + id));
+        if (n == 1) dispatcher.wake();
         if (n == 0 && !d.status().equals("pending")) {
             throw new ApiException.Conflict("DELIVERY_IN_PROGRESS", "The delivery is being attempted right now; try again in a moment");
         }
         return new CampaignWebhookDeliveryEnvelopeOut(out(d));
     }
 
-    @Operation(summary = "Public Dispatch Campaign Webhooks", description = "Delivers what is due now, without waiting for the next round.")
+    @Operation(summary = "Public Dispatch Campaign Webhooks", description = "Delivers this workspace's due deliveries now and answers once they were attempted.")
     @RequiredScope(Scope.WRITE)
     @PostMapping("/campaigns/webhooks/dispatch")
     CampaignWebhookDispatchOut dispatch(Caller caller, @RequestParam(required = false) Long workspaceId) {
-        caller.workspace(workspaceId);
-        return new CampaignWebhookDispatchOut(dispatcher.dispatch());
+        return new CampaignWebhookDispatchOut(dispatcher.dispatch(caller.workspace(workspaceId)));
     }
 
     // ---- validation and mapping ----

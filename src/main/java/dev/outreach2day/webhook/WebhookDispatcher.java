@@ -13,26 +13,39 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Delivers webhook events: at least once, signed (Standard Webhooks; the {@code webhook-id} is the
  * event id, the same on every retry), retried immediately, then after 5 s, 5 min, 30 min, 2 h, 5 h,
- * 10 h and 10 h, then failed (requeueable). Each subscription's deliveries go one after the other
- * in event order, different subscriptions in parallel, so a slow or failing endpoint never delays
- * the others. The URL is checked against private targets again before every attempt (DNS may
- * have changed); redirects are not followed; a 410 disables the subscription, and so do five
- * days of failures.
+ * 10 h and 10 h, then failed (requeueable).
+ *
+ * <p>Each subscription has a <em>lane</em>: one virtual thread that takes the subscription's due
+ * deliveries in the events' creation order, up to {@value #LANE_BATCH} at a time, and attempts them
+ * one after the other. Lanes run side by side and never wait for each other, so a slow or failing
+ * endpoint only slows its own lane. One process at a time works a lane (a lease on the
+ * subscription row, renewed with every claim), so first attempts keep the event order even with
+ * several server processes. Outcomes are written per claimed batch (or every half second on a slow
+ * endpoint) in one statement with asynchronous commit: a database crash can at worst forget that
+ * an attempt happened, and the delivery is then simply made again — at least once either way.
+ *
+ * <p>The URL is checked against private targets again before every attempt (DNS may have changed);
+ * redirects are not followed; a 410 disables the subscription, and so do five days of failures.
  */
 @Component
-class WebhookDispatcher {
+class WebhookDispatcher implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
 
@@ -40,54 +53,94 @@ class WebhookDispatcher {
     static final List<Duration> RETRY = List.of(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofHours(2),
             Duration.ofHours(5), Duration.ofHours(10), Duration.ofHours(10));
     static final int MAX_ATTEMPTS = RETRY.size() + 1;
-    static final Duration TIMEOUT = Duration.ofSeconds(10);
     static final Duration DISABLE_AFTER = Duration.ofDays(5);
     static final int MAX_RESPONSE = 1024;
+    static final int LANE_BATCH = 100;
+    static final int MAX_LANES = 64;
+    private static final Duration POLL = Duration.ofMillis(250);
+    private static final Duration FLUSH_EVERY = Duration.ofMillis(500);
+    private static final Duration REAP_EVERY = Duration.ofSeconds(10);
 
-    private record Due(long workspaceId, String id, String subscriptionId, String eventId, int attempts, String payload, String url,
-            String secret, String oldSecret, Instant oldSecretUntil, Instant failingSince, long seq) {}
+    private record Target(String url, List<String> secrets, Instant failingSince) {}
 
-    private static final String RELEASE_STUCK = """
+    private record Claimed(String id, String eventId, int attempts, String payload, long seq) {}
+
+    private record Result(String id, String status, Instant next, Integer code, String error, String response, Instant at) {
+        boolean ok() {
+            return status.equals("succeeded");
+        }
+    }
+
+    private static final String REAP = """
             UPDATE webhook_deliveries SET status = 'pending', locked_by = NULL, locked_until = NULL
              WHERE status = 'delivering' AND locked_until < :now
             """;
 
+    /** Subscriptions with something due whose lane nobody works (optionally of one workspace). */
+    private static final String DUE_LANES = """
+            SELECT s.workspace_id, s.id FROM webhook_subscriptions s
+             WHERE s.status = 'active' AND (s.lane_node IS NULL OR s.lane_until < :now OR s.lane_node = :node)
+               AND (CAST(:ws AS bigint) IS NULL OR s.workspace_id = :ws)
+               AND EXISTS (SELECT 1 FROM webhook_deliveries d
+                            WHERE d.workspace_id = s.workspace_id AND d.subscription_id = s.id AND d.status = 'pending'
+                              AND d.next_attempt_at <= :now)
+            """;
+
+    private static final String TAKE_LANE = """
+            UPDATE webhook_subscriptions SET lane_node = :node, lane_until = :until
+             WHERE workspace_id = :ws AND id = :sub AND status = 'active'
+               AND (lane_node IS NULL OR lane_node = :node OR lane_until < :now)
+            RETURNING url, secret, old_secret, old_secret_until, failing_since
+            """;
+
     private static final String CLAIM = """
             WITH due AS (
-                SELECT d.workspace_id, d.id FROM webhook_deliveries d
-                  JOIN webhook_subscriptions s ON s.workspace_id = d.workspace_id AND s.id = d.subscription_id
-                  JOIN webhook_events ev ON ev.workspace_id = d.workspace_id AND ev.id = d.event_id
-                 WHERE d.status = 'pending' AND d.next_attempt_at <= :now AND s.status = 'active'
-                 ORDER BY d.next_attempt_at, ev.seq
+                SELECT workspace_id, id FROM webhook_deliveries
+                 WHERE workspace_id = :ws AND subscription_id = :sub AND status = 'pending' AND next_attempt_at <= :now
+                 ORDER BY event_seq
                  LIMIT :limit
-                   FOR UPDATE OF d SKIP LOCKED)
+                   FOR UPDATE SKIP LOCKED)
             UPDATE webhook_deliveries d SET status = 'delivering', locked_by = :node, locked_until = :until
-              FROM due, webhook_events e, webhook_subscriptions s
+              FROM due, webhook_events e
              WHERE d.workspace_id = due.workspace_id AND d.id = due.id AND e.workspace_id = d.workspace_id AND e.id = d.event_id
-               AND s.workspace_id = d.workspace_id AND s.id = d.subscription_id
-            RETURNING d.workspace_id, d.id, d.subscription_id, d.event_id, d.attempts, e.payload::text, s.url, s.secret, s.old_secret,
-                      s.old_secret_until, s.failing_since, e.seq
+            RETURNING d.id, d.event_id, d.attempts, e.payload::text, d.event_seq
             """;
 
     private static final String FINISH = """
-            UPDATE webhook_deliveries SET status = :status, attempts = attempts + 1, next_attempt_at = :next, last_status = :code,
-                   last_error = :error, last_response = :response, locked_by = NULL, locked_until = NULL,
-                   first_attempt_at = COALESCE(first_attempt_at, :attemptAt), delivered_at = :deliveredAt
-             WHERE workspace_id = :ws AND id = :id AND locked_by = :node
+            UPDATE webhook_deliveries d SET status = r.status, attempts = d.attempts + 1, next_attempt_at = r.next, last_status = r.code,
+                   last_error = r.error, last_response = r.response, locked_by = NULL, locked_until = NULL,
+                   first_attempt_at = COALESCE(d.first_attempt_at, r.at),
+                   delivered_at = CASE WHEN r.status = 'succeeded' THEN r.at END
+              FROM unnest(CAST(:ids AS text[]), CAST(:statuses AS text[]), CAST(CAST(:nexts AS text[]) AS timestamptz[]),
+                          CAST(:codes AS integer[]), CAST(:errors AS text[]), CAST(:responses AS text[]),
+                          CAST(CAST(:ats AS text[]) AS timestamptz[])) AS r(id, status, next, code, error, response, at)
+             WHERE d.workspace_id = :ws AND d.id = r.id AND d.locked_by = :node
+            """;
+
+    private static final String RELEASE = """
+            UPDATE webhook_deliveries SET status = 'pending', locked_by = NULL, locked_until = NULL
+             WHERE workspace_id = :ws AND id = ANY(CAST(:ids AS text[])) AND locked_by = :node AND status = 'delivering'
             """;
 
     private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
     private final SecretVault vault;
     private final WebhookProperties props;
     private final WebhookStore store;
     private final Clock clock;
     private final String node = ManagementFactory.getRuntimeMXBean().getName();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
-            .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NEVER).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
     private final UrlGuard guard;
+    private final Map<String, Thread> lanes = new ConcurrentHashMap<>();
+    private final Semaphore laneSlots = new Semaphore(MAX_LANES);
+    private final Semaphore wakeups = new Semaphore(0);
+    private volatile boolean running;
+    private volatile Thread loop;
 
-    WebhookDispatcher(JdbcClient jdbc, SecretVault vault, WebhookProperties props, WebhookStore store, Clock clock) {
+    WebhookDispatcher(JdbcClient jdbc, TransactionTemplate tx, SecretVault vault, WebhookProperties props, WebhookStore store, Clock clock) {
         this.jdbc = jdbc;
+        this.tx = tx;
         this.vault = vault;
         this.props = props;
         this.store = store;
@@ -95,39 +148,69 @@ class WebhookDispatcher {
         this.guard = new UrlGuard(props.allowPrivateTargets(), java.net.InetAddress::getAllByName);
     }
 
-    @Scheduled(initialDelayString = "PT5S", fixedDelayString = "PT1S")
-    void tick() {
+    @Override
+    public void start() {
+        running = true;
         if (!props.enabled()) return;
-        try {
-            while (dispatch() > 0) {
-                // more may be due right now
+        loop = Thread.ofPlatform().daemon().name("webhook-dispatcher").start(this::loop);
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        Thread l = loop;
+        if (l != null) l.interrupt();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        for (Thread t : List.copyOf(lanes.values())) { // lanes end after their current attempt and give the rest back
+            try {
+                t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
-        } catch (RuntimeException e) {
-            log.warn("Webhook round failed: {}", e.getMessage(), e);
         }
     }
 
-    /** Delivers what is due now (one claimed batch); returns how many deliveries were attempted. */
-    int dispatch() {
-        Instant now = clock.instant();
-        jdbc.sql(RELEASE_STUCK).param("now", Timestamp.from(now)).update(); // a process died mid-attempt: at least once
-        var claimed = jdbc.sql(CLAIM).param("now", Timestamp.from(now)).param("until", Timestamp.from(now.plus(Duration.ofMinutes(2))))
-                .param("node", node).param("limit", 200)
-                .query((rs, n) -> new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getString(6),
-                        rs.getString(7), rs.getString(8), rs.getString(9), WebhookStore.instant(rs, "old_secret_until"),
-                        WebhookStore.instant(rs, "failing_since"), rs.getLong("seq")))
-                .list();
-        if (claimed.isEmpty()) return 0;
-        var bySubscription = new LinkedHashMap<String, List<Due>>();
-        for (Due d : claimed) bySubscription.computeIfAbsent(d.workspaceId() + ":" + d.subscriptionId(), k -> new ArrayList<>()).add(d);
-        var threads = new ArrayList<Thread>();
-        for (var group : bySubscription.values()) {
-            group.sort(java.util.Comparator.comparingLong(Due::seq)); // creation order of the events
-            threads.add(Thread.ofVirtual().name("webhook-" + group.getFirst().subscriptionId()).start(() -> {
-                for (Due d : group) attempt(d);
-            }));
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** New deliveries were committed: look for work now instead of at the next poll. */
+    void wake() {
+        if (wakeups.availablePermits() == 0) wakeups.release();
+    }
+
+    private void loop() {
+        Instant lastReap = Instant.EPOCH;
+        while (running) {
+            try {
+                if (wakeups.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) wakeups.drainPermits();
+                Instant now = clock.instant();
+                if (!now.isBefore(lastReap.plus(REAP_EVERY))) {
+                    reap(now);
+                    lastReap = now;
+                }
+                startLanes(null, now);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (running) log.warn("Webhook round failed: {}", e.getMessage(), e);
+            }
         }
-        for (Thread t : threads) {
+    }
+
+    /**
+     * Delivers what is due now for one workspace and waits for it (the dispatch endpoint, tests);
+     * returns how many attempts were made. Lanes already running are left to themselves.
+     */
+    int dispatch(long workspaceId) {
+        Instant now = clock.instant();
+        reap(now);
+        var counts = new ConcurrentHashMap<String, Integer>();
+        var started = startLanes(workspaceId, now, counts);
+        for (Thread t : started) {
             try {
                 t.join();
             } catch (InterruptedException e) {
@@ -135,25 +218,175 @@ class WebhookDispatcher {
                 break;
             }
         }
-        return claimed.size();
+        return counts.values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    private void attempt(Due d) {
+    private void reap(Instant now) { // a process died mid-attempt: its deliveries are made again (at least once)
+        jdbc.sql(REAP).param("now", Timestamp.from(now)).update();
+    }
+
+    private List<Thread> startLanes(Long workspaceId, Instant now) {
+        return startLanes(workspaceId, now, null);
+    }
+
+    private List<Thread> startLanes(Long workspaceId, Instant now, Map<String, Integer> counts) {
+        var due = jdbc.sql(DUE_LANES).param("now", Timestamp.from(now)).param("node", node).param("ws", workspaceId)
+                .query((rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}).list();
+        var started = new ArrayList<Thread>();
+        for (Object[] d : due) {
+            long ws = (Long) d[0];
+            String sub = (String) d[1];
+            String key = ws + ":" + sub;
+            if (lanes.containsKey(key) || !laneSlots.tryAcquire()) continue;
+            var ready = new java.util.concurrent.CountDownLatch(1);
+            Thread t = Thread.ofVirtual().name("webhook-" + sub).unstarted(() -> {
+                try {
+                    ready.await();
+                    int n = lane(ws, sub);
+                    if (counts != null) counts.put(key, n);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    log.warn("Webhook lane {} failed: {}", sub, e.getMessage(), e);
+                } finally {
+                    lanes.remove(key);
+                    laneSlots.release();
+                }
+            });
+            if (lanes.putIfAbsent(key, t) != null) {
+                laneSlots.release();
+                continue;
+            }
+            t.start();
+            ready.countDown();
+            started.add(t);
+        }
+        return started;
+    }
+
+    /** Works one subscription's due deliveries until none is left; returns the number of attempts. */
+    private int lane(long ws, String sub) {
+        int attempted = 0;
+        try {
+            while (running) {
+                Instant now = clock.instant();
+                Instant leaseEnd = now.plus(props.lease()); // an attempt is not started unless it can end well inside it
+                Target target = takeLane(ws, sub, now, leaseEnd);
+                if (target == null) break; // paused, disabled, deleted, or another process works it
+                var batch = jdbc.sql(CLAIM).param("ws", ws).param("sub", sub).param("now", Timestamp.from(now))
+                        .param("until", Timestamp.from(leaseEnd)).param("node", node).param("limit", LANE_BATCH)
+                        .query((rs, n) -> new Claimed(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getLong(5))).list();
+                if (batch.isEmpty()) break;
+                batch = batch.stream().sorted(Comparator.comparingLong(Claimed::seq)).toList(); // creation order of the events
+                var results = new ArrayList<Result>();
+                Instant flushed = clock.instant();
+                int i = 0;
+                boolean gone = false;
+                Instant failingSince = target.failingSince();
+                for (; i < batch.size() && running; i++) {
+                    if (clock.instant().plus(props.attemptTimeout().multipliedBy(2)).isAfter(leaseEnd)) break; // give the rest back
+                    Result r = attempt(batch.get(i), target);
+                    attempted++;
+                    results.add(r);
+                    if (r.code() != null && r.code() == 410) {
+                        gone = true;
+                        i++;
+                        break;
+                    }
+                    if (Duration.between(flushed, clock.instant()).compareTo(FLUSH_EVERY) > 0) { // a slow endpoint: show progress
+                        failingSince = finish(ws, sub, results, List.of(), failingSince, false);
+                        results.clear();
+                        flushed = clock.instant();
+                    }
+                }
+                var rest = batch.subList(i, batch.size()).stream().map(Claimed::id).toList();
+                finish(ws, sub, results, rest, failingSince, gone);
+                if (gone || !rest.isEmpty() && !running) break;
+            }
+        } finally {
+            jdbc.sql("UPDATE webhook_subscriptions SET lane_node = NULL, lane_until = NULL WHERE workspace_id = :ws AND id = :sub AND lane_node = :node")
+                    .param("ws", ws).param("sub", sub).param("node", node).update();
+        }
+        return attempted;
+    }
+
+    private Target takeLane(long ws, String sub, Instant now, Instant until) {
+        return jdbc.sql(TAKE_LANE).param("ws", ws).param("sub", sub).param("node", node).param("now", Timestamp.from(now))
+                .param("until", Timestamp.from(until)).query((rs, n) -> {
+                    String context = WebhookController.secretContext(sub);
+                    var secrets = new ArrayList<String>();
+                    secrets.add(vault.decrypt(rs.getString("secret"), context));
+                    Instant oldUntil = WebhookStore.instant(rs, "old_secret_until");
+                    if (rs.getString("old_secret") != null && oldUntil != null && oldUntil.isAfter(now)) {
+                        secrets.add(vault.decrypt(rs.getString("old_secret"), context)); // still verifying for 24 h after a rotation
+                    }
+                    return new Target(rs.getString("url"), List.copyOf(secrets), WebhookStore.instant(rs, "failing_since"));
+                }).optional().orElse(null);
+    }
+
+    /**
+     * Writes a batch's outcomes and gives back what was not attempted, in one transaction with
+     * asynchronous commit (losing it in a crash only means those deliveries are made again), and
+     * keeps the subscription's failure streak; returns the streak's start (null: not failing).
+     */
+    private Instant finish(long ws, String sub, List<Result> results, List<String> rest, Instant failingSince, boolean gone) {
+        Instant streak = failingSince;
+        for (Result r : results) streak = r.ok() ? null : streak == null ? r.at() : streak;
+        Instant last = results.isEmpty() ? null : results.getLast().at();
+        final Instant since = streak;
+        tx.executeWithoutResult(status -> {
+            jdbc.sql("SET LOCAL synchronous_commit = off").update();
+            if (!results.isEmpty()) {
+                int n = results.size();
+                var ids = new String[n];
+                var statuses = new String[n];
+                var nexts = new String[n];
+                var codes = new Integer[n];
+                var errors = new String[n];
+                var responses = new String[n];
+                var ats = new String[n];
+                for (int i = 0; i < n; i++) {
+                    Result r = results.get(i);
+                    ids[i] = r.id();
+                    statuses[i] = r.status();
+                    nexts[i] = r.next().toString();
+                    codes[i] = r.code();
+                    errors[i] = r.error();
+                    responses[i] = r.response();
+                    ats[i] = r.at().toString();
+                }
+                jdbc.sql(FINISH).param("ws", ws).param("node", node).param("ids", ids).param("statuses", statuses).param("nexts", nexts)
+                        .param("codes", codes).param("errors", errors).param("responses", responses).param("ats", ats).update();
+            }
+            if (!rest.isEmpty()) {
+                jdbc.sql(RELEASE).param("ws", ws).param("node", node).param("ids", rest.toArray(String[]::new)).update();
+            }
+            if (!java.util.Objects.equals(since, failingSince)) {
+                jdbc.sql("UPDATE webhook_subscriptions SET failing_since = :since WHERE workspace_id = :ws AND id = :id")
+                        .param("since", since == null ? null : Timestamp.from(since)).param("ws", ws).param("id", sub).update();
+            }
+        });
+        if (gone) {
+            store.setStatus(ws, sub, "disabled", "the endpoint answered 410 Gone", last);
+            log.info("Webhook subscription {} disabled: its endpoint answered 410", sub);
+        } else if (since != null && last != null && since.plus(DISABLE_AFTER).isBefore(last)) {
+            store.setStatus(ws, sub, "disabled", "every delivery failed for 5 days", last);
+            log.warn("Webhook subscription {} disabled after 5 days of failures", sub);
+        }
+        return since;
+    }
+
+    private Result attempt(Claimed d, Target target) {
         Instant at = clock.instant();
         Integer code = null;
         String error = null;
         String response = null;
         try {
-            var target = guard.check(d.url());
-            var secrets = new ArrayList<String>();
-            secrets.add(vault.decrypt(d.secret(), WebhookController.secretContext(d.subscriptionId())));
-            if (d.oldSecret() != null && d.oldSecretUntil() != null && d.oldSecretUntil().isAfter(at)) {
-                secrets.add(vault.decrypt(d.oldSecret(), WebhookController.secretContext(d.subscriptionId())));
-            }
+            var uri = guard.check(target.url()).uri();
             long ts = at.getEpochSecond();
-            var request = HttpRequest.newBuilder(target.uri()).timeout(TIMEOUT).header("Content-Type", "application/json")
+            var request = HttpRequest.newBuilder(uri).timeout(props.attemptTimeout()).header("Content-Type", "application/json")
                     .header("User-Agent", "Outreach2day-Webhooks/1");
-            for (Map.Entry<String, String> h : WebhookSignature.headers(secrets, d.eventId(), ts, d.payload()).entrySet()) {
+            for (Map.Entry<String, String> h : WebhookSignature.headers(target.secrets(), d.eventId(), ts, d.payload()).entrySet()) {
                 request.header(h.getKey(), h.getValue());
             }
             var r = http.send(request.POST(HttpRequest.BodyPublishers.ofString(d.payload(), StandardCharsets.UTF_8)).build(),
@@ -173,38 +406,19 @@ class WebhookDispatcher {
         boolean ok = code != null && code >= 200 && code < 300;
         int attempts = d.attempts() + 1;
         String status = ok ? "succeeded" : code != null && code == 410 ? "failed" : attempts >= MAX_ATTEMPTS ? "failed" : "pending";
-        Instant next = ok || status.equals("failed") ? at : at.plus(RETRY.get(Math.min(attempts - 1, RETRY.size() - 1)));
-        jdbc.sql(FINISH).param("ws", d.workspaceId()).param("id", d.id()).param("node", node).param("status", status).param("next", Timestamp.from(next))
-                .param("code", code).param("error", abbreviate(error)).param("response", response)
-                .param("attemptAt", Timestamp.from(at)).param("deliveredAt", ok ? Timestamp.from(at) : null).update();
-        if (ok) {
-            if (d.failingSince() != null) {
-                jdbc.sql("UPDATE webhook_subscriptions SET failing_since = NULL WHERE workspace_id = :ws AND id = :id")
-                        .param("ws", d.workspaceId()).param("id", d.subscriptionId()).update();
-            }
-        } else if (code != null && code == 410) {
-            store.setStatus(d.workspaceId(), d.subscriptionId(), "disabled", "the endpoint answered 410 Gone", at);
-            log.info("Webhook subscription {} disabled: its endpoint answered 410", d.subscriptionId());
-        } else {
-            jdbc.sql("UPDATE webhook_subscriptions SET failing_since = COALESCE(failing_since, :at) WHERE workspace_id = :ws AND id = :id")
-                    .param("at", Timestamp.from(at)).param("ws", d.workspaceId()).param("id", d.subscriptionId()).update();
-            if (d.failingSince() != null && d.failingSince().plus(DISABLE_AFTER).isBefore(at)) {
-                store.setStatus(d.workspaceId(), d.subscriptionId(), "disabled", "every delivery failed for 5 days", at);
-                log.warn("Webhook subscription {} disabled after 5 days of failures", d.subscriptionId());
-            }
-        }
+        Instant next = !status.equals("pending") ? at : at.plus(RETRY.get(Math.min(attempts - 1, RETRY.size() - 1)));
+        return new Result(d.id(), status, next, code, abbreviate(error), response, at);
     }
 
     /** Reads at most {@value #MAX_RESPONSE} bytes of the answer, then drops the rest (the connection is not kept waiting). */
     private static String drain(InputStream body) throws IOException {
         try (body) {
             byte[] buf = body.readNBytes(MAX_RESPONSE);
-            return new String(buf, StandardCharsets.UTF_8);
+            return new String(buf, StandardCharsets.UTF_8).replace('\u0000', '\uFFFD'); // text columns refuse NUL
         }
     }
 
     private static String abbreviate(String s) {
         return s == null ? null : s.length() > 500 ? s.substring(0, 500) : s;
     }
-
 }

@@ -15,6 +15,8 @@ import java.util.Map;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -31,9 +33,9 @@ class WebhookOutbox {
             WITH e AS (
                 INSERT INTO webhook_events (workspace_id, id, type, campaign_id, payload, created_at)
                 VALUES (:workspaceId, :id, :type, :campaignId, CAST(:payload AS jsonb), :now)
-                RETURNING workspace_id, id, type, campaign_id)
-            INSERT INTO webhook_deliveries (workspace_id, id, subscription_id, event_id, status, next_attempt_at, created_at)
-            SELECT s.workspace_id, 'dlv_' || substr(e.id, 5) || '_' || s.id, s.id, e.id, 'pending', :now, :now
+                RETURNING workspace_id, id, type, campaign_id, seq)
+            INSERT INTO webhook_deliveries (workspace_id, id, subscription_id, event_id, event_seq, status, next_attempt_at, created_at)
+            SELECT s.workspace_id, 'dlv_' || substr(e.id, 5) || '_' || s.id, s.id, e.id, e.seq, 'pending', :now, :now
               FROM webhook_subscriptions s, e
              WHERE s.workspace_id = e.workspace_id AND s.status IN ('active', 'paused') AND e.type = ANY(s.event_types)
                AND (cardinality(s.campaign_ids) = 0 OR e.campaign_id = ANY(s.campaign_ids))
@@ -42,11 +44,27 @@ class WebhookOutbox {
     private final JdbcClient jdbc;
     private final ObjectMapper json;
     private final Clock clock;
+    private final WebhookDispatcher dispatcher;
 
-    WebhookOutbox(JdbcClient jdbc, ObjectMapper json, Clock clock) {
+    WebhookOutbox(JdbcClient jdbc, ObjectMapper json, Clock clock, WebhookDispatcher dispatcher) {
         this.jdbc = jdbc;
         this.json = json;
         this.clock = clock;
+        this.dispatcher = dispatcher;
+    }
+
+    /** New deliveries are due now: this process's dispatcher starts on them once they are committed (others poll). */
+    private void wakeAfterCommit() {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    dispatcher.wake();
+                }
+            });
+        } else {
+            dispatcher.wake();
+        }
     }
 
     /** Stores one event (and its deliveries); returns its id. */
@@ -60,6 +78,7 @@ class WebhookOutbox {
         body.put("data", data);
         jdbc.sql(PUBLISH).param("workspaceId", workspaceId).param("id", id).param("type", type).param("campaignId", campaignId)
                 .param("payload", json.writeValueAsString(body)).param("now", Timestamp.from(now)).update();
+        wakeAfterCommit();
         return id;
     }
 
@@ -72,14 +91,15 @@ class WebhookOutbox {
         body.put("timestamp", now.toString());
         body.put("data", data);
         jdbc.sql("""
-                INSERT INTO webhook_events (workspace_id, id, type, campaign_id, payload, created_at)
-                VALUES (:workspaceId, :id, :type, NULL, CAST(:payload AS jsonb), :now)
+                WITH e AS (
+                    INSERT INTO webhook_events (workspace_id, id, type, campaign_id, payload, created_at)
+                    VALUES (:workspaceId, :id, :type, NULL, CAST(:payload AS jsonb), :now)
+                    RETURNING seq)
+                INSERT INTO webhook_deliveries (workspace_id, id, subscription_id, event_id, event_seq, status, next_attempt_at, created_at)
+                SELECT :workspaceId, 'dlv_' || substr(:id, 5) || '_' || :sub, :sub, :id, e.seq, 'pending', :now, :now FROM e
                 """).param("workspaceId", workspaceId).param("id", id).param("type", type).param("payload", json.writeValueAsString(body))
-                .param("now", Timestamp.from(now)).update();
-        jdbc.sql("""
-                INSERT INTO webhook_deliveries (workspace_id, id, subscription_id, event_id, status, next_attempt_at, created_at)
-                VALUES (:workspaceId, 'dlv_' || substr(:id, 5) || '_' || :sub, :sub, :id, 'pending', :now, :now)
-                """).param("workspaceId", workspaceId).param("id", id).param("sub", subscriptionId).param("now", Timestamp.from(now)).update();
+                .param("sub", subscriptionId).param("now", Timestamp.from(now)).update();
+        wakeAfterCommit();
         return id;
     }
 
@@ -90,9 +110,9 @@ class WebhookOutbox {
                 SELECT i.workspace_id, i.id, :type, i.campaign_id, CAST(i.payload AS jsonb), :now
                   FROM unnest(CAST(:workspaceIds AS bigint[]), CAST(:ids AS text[]), CAST(:campaignIds AS text[]), CAST(:payloads AS text[]))
                        AS i(workspace_id, id, campaign_id, payload)
-                RETURNING workspace_id, id, type, campaign_id)
-            INSERT INTO webhook_deliveries (workspace_id, id, subscription_id, event_id, status, next_attempt_at, created_at)
-            SELECT s.workspace_id, 'dlv_' || substr(e.id, 5) || '_' || s.id, s.id, e.id, 'pending', :now, :now
+                RETURNING workspace_id, id, type, campaign_id, seq)
+            INSERT INTO webhook_deliveries (workspace_id, id, subscription_id, event_id, event_seq, status, next_attempt_at, created_at)
+            SELECT s.workspace_id, 'dlv_' || substr(e.id, 5) || '_' || s.id, s.id, e.id, e.seq, 'pending', :now, :now
               FROM webhook_subscriptions s JOIN e ON s.workspace_id = e.workspace_id
              WHERE s.status IN ('active', 'paused') AND e.type = ANY(s.event_types)
                AND (cardinality(s.campaign_ids) = 0 OR e.campaign_id = ANY(s.campaign_ids))
@@ -100,26 +120,36 @@ class WebhookOutbox {
 
     @EventListener
     void on(SendsCompleted group) {
+        publishSends("email_sent", group.sends());
+        publishSends("contact_completed", group.lastSteps());
+    }
+
+    /** One event per send, all in one statement. */
+    private void publishSends(String type, java.util.List<SendCompleted> sends) {
+        if (sends.isEmpty()) return;
         Instant now = clock.instant();
-        int n = group.sends().size();
+        int n = sends.size();
         var ws = new Long[n];
         var ids = new String[n];
         var campaigns = new String[n];
         var payloads = new String[n];
         for (int i = 0; i < n; i++) {
-            SendCompleted e = group.sends().get(i);
+            SendCompleted e = sends.get(i);
             ws[i] = e.workspaceId();
             ids[i] = Ids.next("evt", now.toEpochMilli());
             campaigns[i] = e.campaignId();
             var body = new LinkedHashMap<String, Object>();
-            body.put("type", "email_sent");
+            body.put("type", type);
             body.put("timestamp", e.at().toString());
-            body.put("data", data("campaignId", e.campaignId(), "contactId", e.contactId(), "sendId", e.sendId(), "mailboxId", e.mailboxId(),
-                    "step", e.stepOrder(), "messageId", e.messageId()));
+            body.put("data", type.equals("email_sent")
+                    ? data("campaignId", e.campaignId(), "contactId", e.contactId(), "sendId", e.sendId(), "mailboxId", e.mailboxId(),
+                            "step", e.stepOrder(), "messageId", e.messageId())
+                    : data("campaignId", e.campaignId(), "contactId", e.contactId(), "lastStep", e.stepOrder(), "lastSendId", e.sendId()));
             payloads[i] = json.writeValueAsString(body);
         }
-        jdbc.sql(PUBLISH_MANY).param("type", "email_sent").param("workspaceIds", ws).param("ids", ids).param("campaignIds", campaigns)
+        jdbc.sql(PUBLISH_MANY).param("type", type).param("workspaceIds", ws).param("ids", ids).param("campaignIds", campaigns)
                 .param("payloads", payloads).param("now", Timestamp.from(now)).update();
+        wakeAfterCommit();
     }
 
     @EventListener

@@ -143,6 +143,10 @@ class SendingTest extends IntegrationTest {
         var sends = s.api().get("/campaigns/" + s.campaignId() + "/sends?status=sent").json().get("sends");
         assertThat(sends.size()).isEqualTo(6);
         assertThat(sends.get(0).get("message_id").asString()).startsWith("<snd_");
+        // each contact that got its last step is announced once, after step 1 was not its last
+        var completedEvents = s.api().get("/campaigns/webhooks/events?type=contact_completed").json().get("events");
+        assertThat(completedEvents).hasSize(3);
+        assertThat(completedEvents.findValues("lastStep").stream().map(n -> n.asInt()).distinct().toList()).containsExactly(2);
         drain();
         // nothing left to send: the campaign completes on housekeeping
         engine.housekeeping();
