@@ -209,7 +209,12 @@ class CrossWorkspaceTest extends IntegrationTest {
             probe("GET", "/campaigns/webhooks/summary", null, okWithout("subscription_id")),
             probe("POST", "/campaigns/webhooks/deliveries/requeue", "{\"subscriptionId\":\"{subscription_id}\"}", status(404)),
             probe("POST", "/campaigns/webhooks/deliveries/{delivery_id}/requeue", null, status(404)),
-            probe("POST", "/campaigns/webhooks/dispatch", "/campaigns/webhooks/dispatch?workspaceId={workspace_id}", null, status(403)));
+            probe("POST", "/campaigns/webhooks/dispatch", "/campaigns/webhooks/dispatch?workspaceId={workspace_id}", null, status(403)),
+            // reply outcomes: A's campaign and contact are 404 for B
+            probe("POST", "/campaigns/{campaign_id}/replies/classify", "{\"contactEmail\":\"lead@a.example\",\"text\":\"Yes please\"}",
+                    status(404)),
+            probe("GET", "/campaigns/{campaign_id}/outcomes", null, status(404)),
+            probe("POST", "/campaigns/{campaign_id}/contacts/{contact_id}/outcome", "{\"replyIntent\":\"interested\"}", status(404)));
 
 
 
@@ -247,6 +252,7 @@ class CrossWorkspaceTest extends IntegrationTest {
         var launched = apiA.post("/campaigns/" + campaign + "/launch", "{\"confirm\":true}");
         assertThat(launched.status()).as(launched.body()).isEqualTo(200);
         vars.put("campaign_id", campaign);
+        vars.put("contact_id", apiA.get("/campaigns/" + campaign + "/contacts").json().get("contacts").get(0).get("id").asString());
         vars.put("step_id", step);
         vars.put("mailbox_id", attached.json().get(0).get("mailboxId").asString());
         vars.put("job_id", launched.json().get("jobId").asString());

@@ -112,6 +112,22 @@ class ContactRepository {
               FROM campaign_contacts WHERE workspace_id = :workspaceId AND id = :id
             """;
 
+    private static final String FIND_BY_EMAIL = "SELECT " + COLUMNS + """
+              FROM campaign_contacts WHERE workspace_id = :workspaceId AND campaign_id = :campaignId AND email = :email
+            """;
+
+    /** A new reply intent under the campaign's next change number (unchanged: the number is spent, the row left alone). */
+    private static final String RECORD_REPLY_INTENT = """
+            WITH k AS (
+                INSERT INTO contact_change_counters AS k (workspace_id, campaign_id, value) VALUES (:workspaceId, :campaignId, 1)
+                ON CONFLICT (workspace_id, campaign_id) DO UPDATE SET value = k.value + 1
+                RETURNING k.value)
+            UPDATE campaign_contacts c SET reply_intent = :intent, change_seq = k.value, updated_at = now()
+              FROM k
+             WHERE c.workspace_id = :workspaceId AND c.campaign_id = :campaignId AND c.id = :id
+               AND c.reply_intent IS DISTINCT FROM :intent
+            """;
+
     private static final String FIND_ALL = "SELECT " + COLUMNS + """
               FROM campaign_contacts WHERE workspace_id = :workspaceId AND id = ANY(:ids)
             """;
@@ -240,6 +256,16 @@ class ContactRepository {
 
     Optional<ContactView> find(long workspaceId, String id) {
         return jdbc.sql(FIND).param("workspaceId", workspaceId).param("id", id).query(this::map).optional();
+    }
+
+    Optional<ContactView> findByEmail(long workspaceId, String campaignId, String email) {
+        return jdbc.sql(FIND_BY_EMAIL).param("workspaceId", workspaceId).param("campaignId", campaignId).param("email", email)
+                .query(this::map).optional();
+    }
+
+    boolean recordReplyIntent(long workspaceId, String campaignId, String id, String intent) {
+        return jdbc.sql(RECORD_REPLY_INTENT).param("workspaceId", workspaceId).param("campaignId", campaignId).param("id", id)
+                .param("intent", intent).update() == 1;
     }
 
     List<ContactView> findAll(long workspaceId, List<String> ids) {

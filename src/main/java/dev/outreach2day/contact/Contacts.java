@@ -57,6 +57,19 @@ public class Contacts {
         return repo.find(workspaceId, contactId);
     }
 
+    /** The campaign's contact with this address (normalised first: case, IDN domain); empty when the address is not valid. */
+    public Optional<ContactView> findByEmail(long workspaceId, String campaignId, String email) {
+        return dev.outreach2day.platform.EmailAddresses.normalize(email).flatMap(e -> repo.findByEmail(workspaceId, campaignId, e));
+    }
+
+    /**
+     * Records what the contact's replies mean (interested, not_interested, …; null clears it) as a
+     * change in the campaign's feed; returns whether it changed.
+     */
+    public boolean recordReplyIntent(long workspaceId, String campaignId, String contactId, String intent) {
+        return repo.recordReplyIntent(workspaceId, campaignId, contactId, intent);
+    }
+
     /** Contacts of the workspace by id, in one query; ids that do not exist are left out of the map. */
     public java.util.Map<String, ContactView> findAll(long workspaceId, java.util.Collection<String> contactIds) {
         var ids = List.copyOf(new LinkedHashSet<>(contactIds));

@@ -2,6 +2,7 @@ package dev.outreach2day.delivery;
 
 import dev.outreach2day.campaign.Campaigns;
 import dev.outreach2day.contact.Contacts;
+import dev.outreach2day.outcome.OutcomeOverridden;
 import dev.outreach2day.unibox.ReplyClassifier;
 import dev.outreach2day.unibox.ReplyReceived;
 import java.time.ZoneOffset;
@@ -30,8 +31,6 @@ class ReplyHandling {
 
     @EventListener
     void on(ReplyReceived r) {
-        var campaign = campaigns.forSending(r.workspaceId(), r.campaignId()).orElse(null);
-        var contact = contacts.find(r.workspaceId(), r.contactId()).orElse(null);
         var day = r.receivedAt().atZone(ZoneOffset.UTC).toLocalDate();
         String intent = r.replyIntent();
         boolean bounce = intent.equals(ReplyClassifier.BOUNCED);
@@ -44,9 +43,23 @@ class ReplyHandling {
                 queue.count(r.workspaceId(), r.campaignId(), day, r.stepOrder(), r.variantId(), r.mailboxId(), "interested");
             }
         }
+        applyStopRules(r.workspaceId(), r.campaignId(), r.contactId(), intent, r.hardBounce());
+    }
+
+    /** A manual outcome is an answer from the contact as well: the same stop rules (it is not counted again in the stats). */
+    @EventListener
+    void on(OutcomeOverridden o) {
+        applyStopRules(o.workspaceId(), o.campaignId(), o.contactId(), o.replyIntent(), true);
+    }
+
+    private void applyStopRules(long workspaceId, String campaignId, String contactId, String intent, boolean hardBounce) {
+        var campaign = campaigns.forSending(workspaceId, campaignId).orElse(null);
+        var contact = contacts.find(workspaceId, contactId).orElse(null);
         if (campaign == null || contact == null) return;
+        boolean bounce = intent.equals(ReplyClassifier.BOUNCED);
+        boolean autoReply = intent.equals(ReplyClassifier.OUT_OF_OFFICE);
         var rules = campaign.stopRules();
-        String status = bounce ? (rules.stopOnBounce() && r.hardBounce() ? "bounced" : null)
+        String status = bounce ? (rules.stopOnBounce() && hardBounce ? "bounced" : null)
                 : autoReply ? (rules.stopOnAutoReply() ? "stopped" : null)
                 : intent.equals(ReplyClassifier.UNSUBSCRIBE) ? (rules.stopOnUnsubscribe() || rules.stopOnReply() ? "unsubscribed" : null)
                 : rules.stopOnReply() ? "replied" : null;
@@ -54,7 +67,7 @@ class ReplyHandling {
         boolean open = contact.status().equals("in_progress") || contact.status().equals("not_started")
                 || (contact.status().equals("completed") && status != null && !status.equals("stopped"));
         if (status != null && open) {
-            contacts.updateProgress(r.workspaceId(), r.campaignId(), r.contactId(), status, contact.currentStep(), null, null);
+            contacts.updateProgress(workspaceId, campaignId, contactId, status, contact.currentStep(), null, null);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.outreach2day.suppression;
 import dev.outreach2day.contact.Contacts;
 import dev.outreach2day.delivery.ContactUnsubscribed;
 import dev.outreach2day.delivery.SendCompleted;
+import dev.outreach2day.outcome.OutcomeOverridden;
 import dev.outreach2day.unibox.ReplyClassifier;
 import dev.outreach2day.unibox.ReplyReceived;
 import org.springframework.context.event.EventListener;
@@ -44,6 +45,15 @@ class AutoSuppression {
         } else if (e.replyIntent().equals(ReplyClassifier.UNSUBSCRIBE)) {
             Suppressions.parse(e.fromEmail()).ifPresent(v -> suppressions.add(e.workspaceId(), v, null, "asked to unsubscribe in a reply",
                     "unsubscribe"));
+        }
+    }
+
+    @EventListener
+    void on(OutcomeOverridden o) {
+        if (o.replyIntent().equals(ReplyClassifier.UNSUBSCRIBE)) {
+            Suppressions.parse(o.email()).ifPresent(v -> suppressions.add(o.workspaceId(), v, null, "marked unsubscribed by hand", "unsubscribe"));
+        } else if (o.replyIntent().equals(ReplyClassifier.BOUNCED)) {
+            Suppressions.parse(o.email()).ifPresent(v -> suppressions.add(o.workspaceId(), v, null, "marked bounced by hand", "bounce"));
         }
     }
 }

@@ -5,7 +5,8 @@ import dev.outreach2day.delivery.SendCompleted;
 import dev.outreach2day.delivery.SendsCompleted;
 import dev.outreach2day.mailbox.MailboxHealthChanged;
 import dev.outreach2day.platform.Ids;
-import dev.outreach2day.unibox.ReplyClassifier;
+import dev.outreach2day.outcome.OutcomeOverridden;
+import dev.outreach2day.outcome.ReplyOutcomes;
 import dev.outreach2day.unibox.ReplyReceived;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -181,14 +182,7 @@ class WebhookOutbox {
         var classified = new LinkedHashMap<>(base);
         classified.put("confidence", r.confidence());
         publish(r.workspaceId(), "reply_classified", r.campaignId(), classified, r.receivedAt());
-        String lead = switch (r.replyIntent()) {
-            case ReplyClassifier.INTERESTED -> "lead_interested";
-            case ReplyClassifier.NOT_INTERESTED -> "lead_not_interested";
-            case ReplyClassifier.OUT_OF_OFFICE -> "lead_out_of_office";
-            case ReplyClassifier.UNSUBSCRIBE -> "lead_unsubscribed";
-            case ReplyClassifier.BOUNCED -> "email_bounced";
-            default -> null;
-        };
+        String lead = ReplyOutcomes.leadEvent(r.replyIntent());
         if (lead == null) return;
         var data = new LinkedHashMap<>(base);
         if (r.returnDate() != null) data.put("returnDate", r.returnDate().toString());
@@ -198,6 +192,19 @@ class WebhookOutbox {
             data.put("sendId", r.sendId());
         }
         publish(r.workspaceId(), lead, r.campaignId(), data, r.receivedAt());
+    }
+
+    @EventListener
+    void on(OutcomeOverridden o) {
+        var base = data("campaignId", o.campaignId(), "contactId", o.contactId(), "email", o.email(), "replyIntent", o.replyIntent(),
+                "confidence", 1.0, "source", "manual", "previousIntent", o.previousIntent(), "note", o.note());
+        publish(o.workspaceId(), "reply_classified", o.campaignId(), base, o.at());
+        String lead = ReplyOutcomes.leadEvent(o.replyIntent());
+        if (lead == null) return;
+        var data = new LinkedHashMap<>(base);
+        if (lead.equals("lead_unsubscribed")) data.put("via", "manual");
+        if (lead.equals("email_bounced")) data.put("hard", true);
+        publish(o.workspaceId(), lead, o.campaignId(), data, o.at());
     }
 
     @EventListener
