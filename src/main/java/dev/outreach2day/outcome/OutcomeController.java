@@ -71,10 +71,12 @@ class OutcomeController {
     private final Cursors cursors;
     private final TransactionTemplate tx;
     private final ApplicationEventPublisher events;
+    private final OutcomeOverrides overrides;
     private final Clock clock;
 
     OutcomeController(OutcomeStore store, Campaigns campaigns, Contacts contacts, Cursors cursors, TransactionTemplate tx,
-            ApplicationEventPublisher events, Clock clock) {
+            ApplicationEventPublisher events, OutcomeOverrides overrides, Clock clock) {
+        this.overrides = overrides;
         this.store = store;
         this.campaigns = campaigns;
         this.contacts = contacts;
@@ -154,18 +156,7 @@ class OutcomeController {
                 .orElseThrow(() -> new ApiException.NotFound("Contact " + contactId));
         String note = in.note() == null || in.note().isBlank() ? null : in.note().strip();
         Instant now = clock.instant();
-        var saved = tx.execute(status -> {
-            var before = store.findForUpdate(ws, campaignId, contactId).orElse(null);
-            if (before != null && before.source().equals("manual") && before.replyIntent().equals(in.replyIntent())
-                    && Objects.equals(before.note(), note)) {
-                return before; // the same again: nothing changes, nothing is announced
-            }
-            var after = store.override(ws, campaignId, contactId, contact.email(), in.replyIntent(), note, now);
-            contacts.recordReplyIntent(ws, campaignId, contactId, in.replyIntent());
-            events.publishEvent(new OutcomeOverridden(ws, campaignId, contactId, contact.email(),
-                    before == null ? null : before.replyIntent(), in.replyIntent(), note, now));
-            return after;
-        });
+        var saved = tx.execute(status -> overrides.set(ws, campaignId, contactId, contact.email(), in.replyIntent(), note, now));
         return new CampaignContactOutcomeEnvelopeOut(out(saved));
     }
 

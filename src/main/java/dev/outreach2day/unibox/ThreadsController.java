@@ -83,10 +83,12 @@ class ThreadsController {
     private final Cursors cursors;
     private final Clock clock;
     private final org.springframework.transaction.support.TransactionTemplate tx;
+    private final org.springframework.context.ApplicationEventPublisher events;
 
     ThreadsController(ThreadStore store, Outbound outbound, Mailboxes mailboxes, Cursors cursors, Clock clock,
-            org.springframework.transaction.support.TransactionTemplate tx) {
+            org.springframework.transaction.support.TransactionTemplate tx, org.springframework.context.ApplicationEventPublisher events) {
         this.tx = tx;
+        this.events = events;
         this.store = store;
         this.outbound = outbound;
         this.mailboxes = mailboxes;
@@ -167,8 +169,16 @@ class ThreadsController {
         if (!INTENTS.contains(in.replyIntent())) {
             throw ApiException.Invalid.body("replyIntent must be one of " + INTENTS.stream().sorted().toList(), "enum", "replyIntent");
         }
-        if (!store.setIntent(ws, threadId, in.replyIntent(), clock.instant())) throw new ApiException.NotFound("Thread " + threadId);
-        return out(store.find(ws, threadId).orElseThrow());
+        Instant now = clock.instant();
+        var thread = tx.execute(status -> {
+            if (!store.setIntent(ws, threadId, in.replyIntent(), now)) throw new ApiException.NotFound("Thread " + threadId);
+            var t = store.find(ws, threadId).orElseThrow();
+            if (t.campaignId() != null && t.contactId() != null) { // the campaign contact's outcome follows
+                events.publishEvent(new ThreadIntentSet(ws, threadId, t.campaignId(), t.contactId(), in.replyIntent(), now));
+            }
+            return t;
+        });
+        return out(thread);
     }
 
     @Operation(summary = "Public Reply To Thread",

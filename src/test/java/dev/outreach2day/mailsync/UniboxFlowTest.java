@@ -244,6 +244,13 @@ class UniboxFlowTest extends IntegrationTest {
         assertThat(after.get("replyIntent").asString()).isEqualTo("not_interested");
         assertThat(api.get("/campaigns/" + s.campaignId() + "/stats").json().get("sends").get("replied").asLong())
                 .as("a second reply in the thread is not a second replier").isEqualTo(1);
+        // the campaign contact's outcome follows the thread's manual intent, also after the new reply
+        var outcomes = api.get("/campaigns/" + s.campaignId() + "/outcomes?source=manual").json().get("outcomes");
+        assertThat(outcomes).hasSize(1);
+        assertThat(outcomes.get(0).get("email").asString()).isEqualTo(interested);
+        assertThat(outcomes.get(0).get("replyIntent").asString()).isEqualTo("not_interested");
+        assertThat(outcomes.get(0).get("classifierIntent").asString()).isEqualTo("interested");
+        assertThat(outcomes.get(0).get("replies").asInt()).isEqualTo(2);
 
         // the server renumbered the folder (UIDVALIDITY changed): it is read again from the start, nothing is stored twice
         jdbc.sql("UPDATE mailsync_folders SET uidvalidity = uidvalidity + 1 WHERE mailbox_id = (SELECT id FROM mailboxes WHERE address = :a)")
