@@ -6,28 +6,21 @@ import static org.assertj.core.api.Assertions.fail;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import dev.outreach2day.Api;
+import dev.outreach2day.ChildServer;
 import dev.outreach2day.ResponseLog;
 import dev.outreach2day.TestPostgres;
 import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -65,19 +58,13 @@ class TwoProcessSendingTest {
     static final Set<String> TERMINAL = Set.of("sent", "failed", "bounced", "skipped", "unknown");
 
     static final Path LOGS = Path.of("target/two-process").toAbsolutePath();
-    static final List<Process> CHILDREN = new ArrayList<>();
+    static final List<ChildServer> CHILDREN = new ArrayList<>();
     static GreenMail mail;
     static String database;
     /** GreenMail logs every auto-created recipient at INFO: 2,000 lines of noise; quiet while this test runs. */
     static final ch.qos.logback.classic.Logger GREENMAIL_USERS =
             (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("com.icegreen.greenmail.user.UserManager");
     static ch.qos.logback.classic.Level greenMailUsersLevel;
-
-    record Node(String id, Process process, int port, Path dataDir, Path log) {
-        String base() {
-            return "http://127.0.0.1:" + port;
-        }
-    }
 
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -88,7 +75,6 @@ class TwoProcessSendingTest {
         long started = System.nanoTime();
         database = "twoproc_" + Long.toString(System.currentTimeMillis(), 36);
         String jdbc = TestPostgres.jdbcUrl(database);
-        Files.createDirectories(LOGS);
 
         // the mail world: the senders' provider (AUTH with their passwords) and the prospects' inboxes
         mail = new GreenMail(new ServerSetup[] {
@@ -105,14 +91,12 @@ class TwoProcessSendingTest {
         }
 
         // two server processes on one database; the same master key, so each decrypts the other's secrets
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        String masterKey = Base64.getEncoder().encodeToString(key);
-        Node a = start("a", jdbc, masterKey, true);
-        Node b = start("b", jdbc, masterKey, false);
-        awaitHealthy(a);
-        awaitHealthy(b);
-        String apiKey = awaitBootstrapKey(a);
+        String masterKey = ChildServer.newMasterKey();
+        ChildServer a = start("a", jdbc, masterKey, true);
+        ChildServer b = start("b", jdbc, masterKey, false);
+        a.awaitHealthy();
+        b.awaitHealthy();
+        String apiKey = a.awaitBootstrapKey();
         var api = new Api(a.base(), apiKey);
         long serversUp = System.nanoTime();
 
@@ -174,12 +158,10 @@ class TwoProcessSendingTest {
                 Thread.sleep(20);
             }
             long killedAt = System.nanoTime();
-            b.process().destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no graceful stop
-            assertThat(b.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
-            assertThat(b.process().exitValue()).as("killed by SIGKILL (128 + 9)").isEqualTo(137);
+            assertThat(b.kill()).as("killed by SIGKILL (128 + 9)").isEqualTo(137); // no shutdown hook, no graceful stop
             long inFlightRightAfterKill = inFlightByNode(db, campaign).getOrDefault("b", 0L);
             // b's database sessions end with its sockets; a COMMIT b sent just before dying may still land
-            awaitNoSessions(db, "o2d-b");
+            b.awaitNoSessions(db, Duration.ofSeconds(5));
             long inFlightAtKill = count(db, """
                     SELECT count(*) FROM sends WHERE campaign_id = ? AND locked_by = 'b' AND status IN ('in_flight', 'unknown')""", campaign);
             long claimedByB = count(db, "SELECT count(*) FROM sends WHERE campaign_id = ? AND locked_by = 'b' AND status = 'planned'",
@@ -276,7 +258,7 @@ class TwoProcessSendingTest {
             assertThat(stats.get("unknown").asLong()).isEqualTo(unknown);
 
             // 5. no mailbox password in either process's log
-            for (Node node : List.of(a, b)) {
+            for (ChildServer node : List.of(a, b)) {
                 String log = Files.readString(node.log(), StandardCharsets.UTF_8);
                 for (String pw : passwords.values()) assertThat(log).as(node.log().toString()).doesNotContain(pw);
             }
@@ -302,12 +284,7 @@ class TwoProcessSendingTest {
 
     @AfterAll
     static void stopEverything() throws Exception {
-        for (Process p : CHILDREN) {
-            p.destroyForcibly();
-        }
-        for (Process p : CHILDREN) {
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
+        ChildServer.closeAll(CHILDREN);
         if (mail != null) mail.stop();
         GREENMAIL_USERS.setLevel(greenMailUsersLevel);
         if (database != null) {
@@ -319,75 +296,15 @@ class TwoProcessSendingTest {
 
     // ---- the child processes ----
 
-    private static Node start(String id, String jdbc, String masterKey, boolean bootstrap) throws IOException {
-        int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path dataDir = Files.createTempDirectory("o2d-twoproc-" + id);
-        Path log = LOGS.resolve("node-" + id + ".log");
-        // this build's main classes and dependencies; not test-classes (its logback-test.xml would take over the log)
-        String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(e -> !e.isBlank() && !Path.of(e).normalize().endsWith("test-classes"))
-                .map(e -> Path.of(e).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
-        assertThat(classpath).as("the test classpath holds the main classes").contains("classes");
-        Path argFile = LOGS.resolve("node-" + id + ".args");
-        Files.writeString(argFile, "-cp\n\"" + classpath + "\"\n");
-        var command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx768m", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "@" + argFile,
-                "dev.outreach2day.Outreach2dayApplication",
+    private static ChildServer start(String id, String jdbc, String masterKey, boolean bootstrap) throws IOException {
+        var node = ChildServer.builder(id, jdbc, masterKey).logs(LOGS).bootstrap(bootstrap)
+                .env("O2D_DELIVERY_IN_FLIGHT_LEASE", LEASE.toString())
+                .env("O2D_DEFAULT_MAX_MAILBOXES", "100")
                 // the claim lease (not an O2D_ variable) as short as the in-flight one, so a takes b's claims within the test
-                "--o2d.delivery.claim-lease=" + LEASE, "--spring.jmx.enabled=false");
-        var pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        var env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("O2D_"));
-        env.put("O2D_DATABASE_URL", jdbc + "&ApplicationName=o2d-" + id);
-        env.put("O2D_HTTP_PORT", Integer.toString(port));
-        env.put("O2D_PUBLIC_URL", "http://127.0.0.1:" + port);
-        env.put("O2D_DATA_DIR", dataDir.toString());
-        env.put("O2D_MAIL_SERVER", "false");
-        env.put("O2D_NODE_ID", id);
-        env.put("O2D_DELIVERY_IN_FLIGHT_LEASE", LEASE.toString());
-        env.put("O2D_DNS_PORT", "0");
-        env.put("O2D_BOOTSTRAP", Boolean.toString(bootstrap));
-        env.put("O2D_MASTER_KEY", masterKey);
-        env.put("O2D_RATE_LIMIT_RPS", "100000");
-        env.put("O2D_RATE_LIMIT_BURST", "100000");
-        env.put("O2D_DEFAULT_MAX_MAILBOXES", "100");
-        Process p = pb.start();
-        CHILDREN.add(p);
-        return new Node(id, p, port, dataDir, log);
-    }
-
-    private static void awaitHealthy(Node node) throws Exception {
-        var http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!node.process().isAlive()) {
-                fail("process %s exited with %d during start; its log:%n%s", node.id(), node.process().exitValue(), tail(node.log()));
-            }
-            try {
-                var r = http.send(HttpRequest.newBuilder(URI.create(node.base() + "/actuator/health")).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) return;
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        fail("process %s not healthy after 150 s; its log:%n%s", node.id(), tail(node.log()));
-    }
-
-    private static String awaitBootstrapKey(Node node) throws Exception {
-        Path file = node.dataDir().resolve("bootstrap-api-key");
-        for (int i = 0; i < 100 && !Files.exists(file); i++) Thread.sleep(100);
-        assertThat(file).as("bootstrap key of process " + node.id()).exists();
-        return Files.readString(file).trim();
-    }
-
-    private static String tail(Path log) throws IOException {
-        var lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+                .arg("--o2d.delivery.claim-lease=" + LEASE)
+                .start();
+        CHILDREN.add(node);
+        return node;
     }
 
     // ---- the database, read directly ----
@@ -429,19 +346,6 @@ class TwoProcessSendingTest {
             while (rs.next()) out.add(rs.getString(1));
         }
         return out;
-    }
-
-    private static void awaitNoSessions(Connection db, String applicationName) throws Exception {
-        for (int i = 0; i < 100; i++) {
-            try (var q = db.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
-                q.setString(1, applicationName);
-                var rs = q.executeQuery();
-                rs.next();
-                if (rs.getLong(1) == 0) return;
-            }
-            Thread.sleep(50);
-        }
-        fail("the killed process's database sessions did not end within 5 s");
     }
 
     private static long ms(long from, long to) {
