@@ -93,6 +93,16 @@ class WebhookDispatcher implements SmartLifecycle {
             RETURNING url, secret, old_secret, old_secret_until, failing_since
             """;
 
+    /**
+     * Run by the lane's holder before it claims: deliveries a dead process had claimed for this
+     * subscription go back first (their lease ended with the lane's), so they keep their place in
+     * the order instead of waiting for the next general reap.
+     */
+    private static final String TAKE_BACK = """
+            UPDATE webhook_deliveries SET status = 'pending', locked_by = NULL, locked_until = NULL
+             WHERE workspace_id = :ws AND subscription_id = :sub AND status = 'delivering' AND locked_until < :now
+            """;
+
     private static final String CLAIM = """
             WITH due AS (
                 SELECT workspace_id, id FROM webhook_deliveries
@@ -128,7 +138,7 @@ class WebhookDispatcher implements SmartLifecycle {
     private final WebhookProperties props;
     private final WebhookStore store;
     private final Clock clock;
-    private final String node = ManagementFactory.getRuntimeMXBean().getName();
+    private final String node;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER).executor(Executors.newVirtualThreadPerTaskExecutor()).build();
     private final UrlGuard guard;
@@ -146,6 +156,7 @@ class WebhookDispatcher implements SmartLifecycle {
         this.store = store;
         this.clock = clock;
         this.guard = new UrlGuard(props.allowPrivateTargets(), java.net.InetAddress::getAllByName);
+        this.node = props.nodeId() == null || props.nodeId().isBlank() ? ManagementFactory.getRuntimeMXBean().getName() : props.nodeId();
     }
 
     @Override
@@ -273,6 +284,7 @@ class WebhookDispatcher implements SmartLifecycle {
                 Instant leaseEnd = now.plus(props.lease()); // an attempt is not started unless it can end well inside it
                 Target target = takeLane(ws, sub, now, leaseEnd);
                 if (target == null) break; // paused, disabled, deleted, or another process works it
+                jdbc.sql(TAKE_BACK).param("ws", ws).param("sub", sub).param("now", Timestamp.from(now)).update();
                 var batch = jdbc.sql(CLAIM).param("ws", ws).param("sub", sub).param("now", Timestamp.from(now))
                         .param("until", Timestamp.from(leaseEnd)).param("node", node).param("limit", LANE_BATCH)
                         .query((rs, n) -> new Claimed(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getLong(5))).list();

@@ -8,9 +8,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param allowPrivateTargets  allow URLs on loopback and private networks (local development only)
  * @param lease                how long a process keeps claimed deliveries (and a subscription's lane) without renewing them:
  *                             after a crash, others deliver them again once it has passed
+ * @param nodeId               this process's name in those leases (O2D_NODE_ID; default pid@host)
  */
 @ConfigurationProperties(prefix = "o2d.webhooks")
-record WebhookProperties(boolean enabled, boolean allowPrivateTargets, Duration lease) {
+record WebhookProperties(boolean enabled, boolean allowPrivateTargets, Duration lease, String nodeId) {
 
     WebhookProperties {
         if (lease == null) lease = Duration.ofMinutes(2);
