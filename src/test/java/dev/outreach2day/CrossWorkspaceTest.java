@@ -214,7 +214,17 @@ class CrossWorkspaceTest extends IntegrationTest {
             probe("POST", "/campaigns/{campaign_id}/replies/classify", "{\"contactEmail\":\"lead@a.example\",\"text\":\"Yes please\"}",
                     status(404)),
             probe("GET", "/campaigns/{campaign_id}/outcomes", null, status(404)),
-            probe("POST", "/campaigns/{campaign_id}/contacts/{contact_id}/outcome", "{\"replyIntent\":\"interested\"}", status(404)));
+            probe("POST", "/campaigns/{campaign_id}/contacts/{contact_id}/outcome", "{\"replyIntent\":\"interested\"}", status(404)),
+            // warmup: A's mailboxes are unknown to B (rejected per item), A's operation and stats are 404, B's list never shows them
+            probe("POST", "/warmup/operations", "{\"action\":\"disable\",\"mailboxes\":[\"{mailbox}\",\"{mailbox_id}\"]}", (r, f) -> {
+                assertThat(r.status()).as(r.body()).isEqualTo(201);
+                assertThat(r.json().findValues("code").stream().map(n -> n.asString()).distinct().toList()).containsExactly("MAILBOX_NOT_FOUND");
+            }),
+            probe("POST", "/warmup/operations", "/warmup/operations?workspaceId={workspace_id}", "{\"action\":\"enable\",\"mailboxes\":[\"x@b.example\"]}",
+                    status(403)),
+            probe("GET", "/warmup/operations/{operation_id}", "/warmup/operations/{warmup_operation_id}", null, status(404)),
+            probe("GET", "/warmup/mailboxes", null, okWithout("mailbox", "mailbox_id")),
+            probe("GET", "/warmup/mailboxes/{mailbox_id}/stats", null, status(404)));
 
 
 
@@ -256,6 +266,9 @@ class CrossWorkspaceTest extends IntegrationTest {
         vars.put("step_id", step);
         vars.put("mailbox_id", attached.json().get(0).get("mailboxId").asString());
         vars.put("job_id", launched.json().get("jobId").asString());
+        var warmup = apiA.post("/warmup/operations", "{\"action\":\"enable\",\"mailboxes\":[\"owner@" + domain + "\"]}");
+        assertThat(warmup.status()).as(warmup.body()).isEqualTo(201);
+        vars.put("warmup_operation_id", warmup.json().get("id").asString());
         vars.put("import_id", uploadImport(a, campaign));
         // A's Unibox thread: a message stored in A's mailbox
         var ingested = unibox.ingest(a.workspaceId(), vars.get("mailbox_id"), "owner@" + domain, "inbox",

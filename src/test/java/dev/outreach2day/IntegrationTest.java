@@ -38,6 +38,7 @@ public abstract class IntegrationTest {
         registry.add("o2d.sync.enabled", () -> "false");
         registry.add("o2d.unibox.outbound-enabled", () -> "false");
         registry.add("o2d.webhooks.enabled", () -> "false");
+        registry.add("o2d.warmup.enabled", () -> "false");
         // tests deliver to receivers on 127.0.0.1; the guard itself is tested in UrlGuardTest
         registry.add("o2d.webhooks.allow-private-targets", () -> "true");
         registry.add("o2d.imports.runner-enabled", () -> "false");

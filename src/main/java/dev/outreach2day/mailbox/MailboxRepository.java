@@ -157,6 +157,11 @@ class MailboxRepository {
         jdbc.sql(SET_HEALTH).param("workspaceId", workspaceId).param("id", id).param("status", status).param("error", error).update();
     }
 
+    void setWarmupStatus(long workspaceId, String id, String status) {
+        jdbc.sql("UPDATE mailboxes SET warmup_status = :status WHERE workspace_id = :workspaceId AND id = :id AND warmup_status <> :status")
+                .param("workspaceId", workspaceId).param("id", id).param("status", status).update();
+    }
+
     List<MailboxRow> dueForCheck(Instant before, int limit) {
         return jdbc.sql(DUE_FOR_CHECK).param("before", Timestamp.from(before)).param("limit", limit)
                 .query(MailboxRepository::map).list();

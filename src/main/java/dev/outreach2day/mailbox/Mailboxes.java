@@ -65,6 +65,65 @@ public class Mailboxes {
         repository.setHealth(workspaceId, mailboxId, "error", error);
     }
 
+    /** The warmup capability's view of a mailbox: off, warming, ready, paused or error (launch checks it). */
+    public void setWarmupStatus(long workspaceId, String mailboxId, String status) {
+        if (!java.util.Set.of("off", "warming", "ready", "paused", "error").contains(status)) {
+            throw new IllegalArgumentException("unknown warmup status " + status);
+        }
+        repository.setWarmupStatus(workspaceId, mailboxId, status);
+    }
+
+    /**
+     * Sends a message through the mailbox's own SMTP login (one connection for this message).
+     *
+     * @throws jakarta.mail.MessagingException as the SMTP server answered (SMTPAddressFailedException etc.), or when the
+     *         mailbox has no SMTP login (deleted or not connected)
+     */
+    public void send(long workspaceId, String mailboxId, jakarta.mail.internet.MimeMessage message) throws jakarta.mail.MessagingException {
+        var smtp = smtpLogin(workspaceId, mailboxId)
+                .orElseThrow(() -> new jakarta.mail.MessagingException("the mailbox has no SMTP login (deleted or not connected)"));
+        var p = new java.util.Properties();
+        p.put("mail.smtp.auth", "true");
+        p.put("mail.smtp.connectiontimeout", "15000");
+        p.put("mail.smtp.timeout", "60000");
+        if (smtp.security().equals("starttls")) p.put("mail.smtp.starttls.required", "true");
+        var from = message.getFrom();
+        if (from != null && from.length > 0 && from[0] instanceof jakarta.mail.internet.InternetAddress a && a.getAddress().contains("@")) {
+            p.put("mail.smtp.localhost", a.getAddress().substring(a.getAddress().indexOf('@') + 1)); // EHLO as the sending domain (no reverse lookup)
+        }
+        var session = jakarta.mail.Session.getInstance(p);
+        try (var t = session.getTransport(smtp.security().equals("ssl") ? "smtps" : "smtp")) {
+            t.connect(smtp.host(), smtp.port(), smtp.username(), smtp.password());
+            t.sendMessage(message, message.getAllRecipients());
+        }
+    }
+
+    /**
+     * Puts a copy of a sent message into the mailbox's Sent folder over IMAP (the folder with the
+     * {@code \\Sent} attribute, else "Sent", created when missing), marked read, as a mail client does.
+     */
+    public void saveSent(long workspaceId, String mailboxId, jakarta.mail.internet.MimeMessage message) throws jakarta.mail.MessagingException {
+        var imap = imapLogin(workspaceId, mailboxId)
+                .orElseThrow(() -> new jakarta.mail.MessagingException("the mailbox has no IMAP login (deleted, failing or not connected)"));
+        var p = new java.util.Properties();
+        p.put("mail.imap.connectiontimeout", "15000");
+        p.put("mail.imap.timeout", "60000");
+        if (imap.security().equals("starttls")) p.put("mail.imap.starttls.required", "true");
+        try (var store = jakarta.mail.Session.getInstance(p).getStore(imap.security().equals("ssl") ? "imaps" : "imap")) {
+            store.connect(imap.host(), imap.port(), imap.username(), imap.password());
+            jakarta.mail.Folder sent = null;
+            for (jakarta.mail.Folder f : store.getDefaultFolder().list("*")) {
+                if (f instanceof org.eclipse.angus.mail.imap.IMAPFolder i) {
+                    for (String a : i.getAttributes()) if (a.equalsIgnoreCase("\\Sent")) sent = f;
+                }
+            }
+            if (sent == null) sent = store.getFolder("Sent");
+            if (!sent.exists()) sent.create(jakarta.mail.Folder.HOLDS_MESSAGES);
+            message.setFlag(jakarta.mail.Flags.Flag.SEEN, true);
+            sent.appendMessages(new jakarta.mail.Message[] {message});
+        }
+    }
+
     /** A live mailbox of the workspace by id ({@code mbx_…}) or address. */
     public Optional<MailboxView> find(long workspaceId, String idOrAddress) {
         if (idOrAddress == null) return Optional.empty();

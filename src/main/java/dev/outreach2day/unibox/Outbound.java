@@ -7,7 +7,6 @@ import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.Store;
-import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
@@ -156,24 +155,13 @@ class Outbound {
         String error = null;
         boolean permanent = false;
         try {
-            var smtp = mailboxes.smtpLogin(op.workspaceId(), op.mailboxId())
-                    .orElseThrow(() -> new MessagingException("the mailbox has no SMTP login (deleted or not connected)"));
             Session session = Session.getInstance(new Properties());
             MimeMessage m = build(session, op);
             // mail from one of the workspace's domains is DKIM-signed with that domain's key, as campaign mail is
             String domain = op.fromAddress().substring(op.fromAddress().indexOf('@') + 1);
             var key = domains.dkimKey(op.workspaceId(), domain);
             if (key.isPresent()) m = dev.outreach2day.domain.DkimSignatures.sign(m, key.get().domain(), key.get().selector(), key.get().key());
-            var p = new Properties();
-            p.put("mail.smtp.auth", "true");
-            p.put("mail.smtp.connectiontimeout", "15000");
-            p.put("mail.smtp.timeout", "60000");
-            if (smtp.security().equals("starttls")) p.put("mail.smtp.starttls.required", "true");
-            Session sendSession = Session.getInstance(p);
-            try (Transport t = sendSession.getTransport(smtp.security().equals("ssl") ? "smtps" : "smtp")) {
-                t.connect(smtp.host(), smtp.port(), smtp.username(), smtp.password());
-                t.sendMessage(m, m.getAllRecipients());
-            }
+            mailboxes.send(op.workspaceId(), op.mailboxId(), m);
             appendToSent(op, m);
         } catch (SMTPAddressFailedException | SMTPSendFailedException e) {
             int code = e instanceof SMTPAddressFailedException a ? a.getReturnCode() : ((SMTPSendFailedException) e).getReturnCode();
@@ -230,24 +218,8 @@ class Outbound {
 
     /** A copy in the mailbox's Sent folder (created when the server has none), as a mail client would; best effort. */
     private void appendToSent(Operation op, MimeMessage m) {
-        var imap = mailboxes.imapLogin(op.workspaceId(), op.mailboxId()).orElse(null);
-        if (imap == null) return;
-        var p = new Properties();
-        p.put("mail.imap.connectiontimeout", "15000");
-        p.put("mail.imap.timeout", "60000");
-        if (imap.security().equals("starttls")) p.put("mail.imap.starttls.required", "true");
-        try (Store store = Session.getInstance(p).getStore(imap.security().equals("ssl") ? "imaps" : "imap")) {
-            store.connect(imap.host(), imap.port(), imap.username(), imap.password());
-            Folder sent = null;
-            for (Folder f : store.getDefaultFolder().list("*")) {
-                if (f instanceof org.eclipse.angus.mail.imap.IMAPFolder i) {
-                    for (String a : i.getAttributes()) if (a.equalsIgnoreCase("\\Sent")) sent = f;
-                }
-            }
-            if (sent == null) sent = store.getFolder("Sent");
-            if (!sent.exists()) sent.create(Folder.HOLDS_MESSAGES);
-            m.setFlag(jakarta.mail.Flags.Flag.SEEN, true);
-            sent.appendMessages(new Message[] {m});
+        try {
+            mailboxes.saveSent(op.workspaceId(), op.mailboxId(), m);
         } catch (MessagingException | RuntimeException e) {
             log.info("Could not put a copy of {} into the Sent folder of {}: {}", op.id(), op.fromAddress(), e.getMessage());
         }

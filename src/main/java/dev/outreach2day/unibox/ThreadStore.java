@@ -172,6 +172,12 @@ class ThreadStore {
                 .param("folder", folder).param("now", Timestamp.from(now)).update() == 1;
     }
 
+    /** The thread carries warmup mail: relevant mode hides it. */
+    void markWarming(long ws, String threadId) {
+        jdbc.sql("UPDATE unibox_threads SET is_warming = true WHERE workspace_id = :ws AND id = :id AND NOT is_warming").param("ws", ws)
+                .param("id", threadId).update();
+    }
+
     void updateThread(long ws, String threadId, String messageRowId, Instant date, boolean incoming, boolean postmaster,
             String campaignId, String contactId, String sendId, String intent, Double confidence, LocalDate returnDate, Instant now) {
         jdbc.sql(UPDATE_THREAD).param("workspaceId", ws).param("threadId", threadId).param("messageRowId", messageRowId)

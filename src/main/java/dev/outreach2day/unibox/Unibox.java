@@ -25,6 +25,12 @@ import tools.jackson.databind.ObjectMapper;
 @Component
 public class Unibox {
 
+    /**
+     * The header the warmup network marks its mail with (its value is a token the warmup capability
+     * verifies); threads with such mail are {@code is_warming} and hidden in relevant mode.
+     */
+    public static final String WARMUP_HEADER = "X-O2D-Warmup";
+
     /** Folder kinds the sync reads. */
     public static final List<String> FOLDERS = List.of("inbox", "sent", "spam");
 
@@ -119,7 +125,8 @@ public class Unibox {
             match = findSend(ws, List.of("<" + before.externalThreadId() + ">"));
         }
 
-        ReplyClassifier.Result intent = incoming && !(m.systemMail() && m.bounce() == null) ? classify(m) : null;
+        boolean warming = m.headers().containsKey(WARMUP_HEADER.toLowerCase(java.util.Locale.ROOT)); // the warmup network's mail: no intent
+        ReplyClassifier.Result intent = incoming && !warming && !(m.systemMail() && m.bounce() == null) ? classify(m) : null;
         String rowId = Ids.next("msg", now.toEpochMilli());
         String html = HtmlSanitizer.sanitize(m.html());
         if (!store.insertMessage(ws, rowId, threadId, mailboxId, m, html, attachmentsJson(m), incoming, folder, date, now)) {
@@ -128,6 +135,7 @@ public class Unibox {
         store.updateThread(ws, threadId, rowId, date, incoming, postmaster, match == null ? null : match.campaignId(),
                 match == null ? null : match.contactId(), match == null ? null : match.sendId(), intent == null ? null : intent.intent(),
                 intent == null ? null : intent.confidence(), intent == null ? null : intent.returnDate(), now);
+        if (warming) store.markWarming(ws, threadId);
 
         if (incoming && match != null && intent != null) {
             boolean firstReply = before == null || !before.hasIncoming();
