@@ -36,12 +36,15 @@ import org.springframework.transaction.support.TransactionTemplate;
  * deliveries in the events' creation order, up to {@value #LANE_BATCH} at a time, and attempts them
  * one after the other. Lanes run side by side and never wait for each other, so a slow or failing
  * endpoint only slows its own lane. One process at a time works a lane (a lease on the
- * subscription row, renewed with every claim), so first attempts keep the event order even with
- * several server processes. Outcomes are written per claimed batch (or every half second on a slow
- * endpoint) in one statement with asynchronous commit: a database crash can at worst forget that
- * an attempt happened, and the delivery is then simply made again — at least once either way.
+ * subscription row, renewed with every batch), and that lease is what makes the lane's deliveries
+ * this process's: they are read, not marked, so an attempt costs one row update. First attempts
+ * keep the event order even with several server processes. Outcomes are written per batch (or
+ * every half second on a slow endpoint) in one statement with asynchronous commit, each only if the
+ * delivery is still as it was read: a crash (of the process or the database) can at worst forget
+ * that an attempt happened, and the delivery is then simply made again — at least once either way.
  *
- * <p>The URL is checked against private targets again before every attempt (DNS may have changed);
+ * <p>The URL is checked against private targets again before each batch (DNS may have changed; a
+ * batch's attempts go over the HTTP client's kept-open connection, made right after the check);
  * redirects are not followed; a 410 disables the subscription, and so do five days of failures.
  */
 @Component
@@ -59,22 +62,17 @@ class WebhookDispatcher implements SmartLifecycle {
     static final int MAX_LANES = 64;
     private static final Duration POLL = Duration.ofMillis(250);
     private static final Duration FLUSH_EVERY = Duration.ofMillis(500);
-    private static final Duration REAP_EVERY = Duration.ofSeconds(10);
 
     private record Target(String url, List<String> secrets, Instant failingSince) {}
 
     private record Claimed(String id, String eventId, int attempts, String payload, long seq) {}
 
-    private record Result(String id, String status, Instant next, Integer code, String error, String response, Instant at) {
+    /** An attempt's outcome; {@code attempts} as the delivery had them when read (the write checks them). */
+    private record Result(String id, int attempts, String status, Instant next, Integer code, String error, String response, Instant at) {
         boolean ok() {
             return status.equals("succeeded");
         }
     }
-
-    private static final String REAP = """
-            UPDATE webhook_deliveries SET status = 'pending', locked_by = NULL, locked_until = NULL
-             WHERE status = 'delivering' AND locked_until < :now
-            """;
 
     /** Subscriptions with something due whose lane nobody works (optionally of one workspace). */
     private static final String DUE_LANES = """
@@ -93,43 +91,26 @@ class WebhookDispatcher implements SmartLifecycle {
             RETURNING url, secret, old_secret, old_secret_until, failing_since
             """;
 
-    /**
-     * Run by the lane's holder before it claims: deliveries a dead process had claimed for this
-     * subscription go back first (their lease ended with the lane's), so they keep their place in
-     * the order instead of waiting for the next general reap.
-     */
-    private static final String TAKE_BACK = """
-            UPDATE webhook_deliveries SET status = 'pending', locked_by = NULL, locked_until = NULL
-             WHERE workspace_id = :ws AND subscription_id = :sub AND status = 'delivering' AND locked_until < :now
-            """;
-
+    /** The lane's next due deliveries in event order; not marked: holding the lane makes them this process's. */
     private static final String CLAIM = """
-            WITH due AS (
-                SELECT workspace_id, id FROM webhook_deliveries
-                 WHERE workspace_id = :ws AND subscription_id = :sub AND status = 'pending' AND next_attempt_at <= :now
-                 ORDER BY event_seq
-                 LIMIT :limit
-                   FOR UPDATE SKIP LOCKED)
-            UPDATE webhook_deliveries d SET status = 'delivering', locked_by = :node, locked_until = :until
-              FROM due, webhook_events e
-             WHERE d.workspace_id = due.workspace_id AND d.id = due.id AND e.workspace_id = d.workspace_id AND e.id = d.event_id
-            RETURNING d.id, d.event_id, d.attempts, e.payload::text, d.event_seq
+            SELECT d.id, d.event_id, d.attempts, e.payload::text, d.event_seq
+              FROM webhook_deliveries d JOIN webhook_events e ON e.workspace_id = d.workspace_id AND e.id = d.event_id
+             WHERE d.workspace_id = :ws AND d.subscription_id = :sub AND d.status = 'pending' AND d.next_attempt_at <= :now
+             ORDER BY d.event_seq
+             LIMIT :limit
             """;
 
+    /** Each outcome, written only if the delivery is still as the lane read it (a requeue or another holder after a stall wins). */
     private static final String FINISH = """
             UPDATE webhook_deliveries d SET status = r.status, attempts = d.attempts + 1, next_attempt_at = r.next, last_status = r.code,
-                   last_error = r.error, last_response = r.response, locked_by = NULL, locked_until = NULL,
+                   last_error = r.error, last_response = r.response,
                    first_attempt_at = COALESCE(d.first_attempt_at, r.at),
                    delivered_at = CASE WHEN r.status = 'succeeded' THEN r.at END
-              FROM unnest(CAST(:ids AS text[]), CAST(:statuses AS text[]), CAST(CAST(:nexts AS text[]) AS timestamptz[]),
-                          CAST(:codes AS integer[]), CAST(:errors AS text[]), CAST(:responses AS text[]),
-                          CAST(CAST(:ats AS text[]) AS timestamptz[])) AS r(id, status, next, code, error, response, at)
-             WHERE d.workspace_id = :ws AND d.id = r.id AND d.locked_by = :node
-            """;
-
-    private static final String RELEASE = """
-            UPDATE webhook_deliveries SET status = 'pending', locked_by = NULL, locked_until = NULL
-             WHERE workspace_id = :ws AND id = ANY(CAST(:ids AS text[])) AND locked_by = :node AND status = 'delivering'
+              FROM unnest(CAST(:ids AS text[]), CAST(:attempts AS integer[]), CAST(:statuses AS text[]),
+                          CAST(CAST(:nexts AS text[]) AS timestamptz[]), CAST(:codes AS integer[]), CAST(:errors AS text[]),
+                          CAST(:responses AS text[]), CAST(CAST(:ats AS text[]) AS timestamptz[]))
+                   AS r(id, attempts, status, next, code, error, response, at)
+             WHERE d.workspace_id = :ws AND d.id = r.id AND d.status = 'pending' AND d.attempts = r.attempts
             """;
 
     private final JdbcClient jdbc;
@@ -172,7 +153,7 @@ class WebhookDispatcher implements SmartLifecycle {
         Thread l = loop;
         if (l != null) l.interrupt();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        for (Thread t : List.copyOf(lanes.values())) { // lanes end after their current attempt and give the rest back
+        for (Thread t : List.copyOf(lanes.values())) { // lanes end after their current attempt (the rest stays due)
             try {
                 t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             } catch (InterruptedException e) {
@@ -193,15 +174,10 @@ class WebhookDispatcher implements SmartLifecycle {
     }
 
     private void loop() {
-        Instant lastReap = Instant.EPOCH;
         while (running) {
             try {
                 if (wakeups.tryAcquire(POLL.toMillis(), TimeUnit.MILLISECONDS)) wakeups.drainPermits();
                 Instant now = clock.instant();
-                if (!now.isBefore(lastReap.plus(REAP_EVERY))) {
-                    reap(now);
-                    lastReap = now;
-                }
                 startLanes(null, now);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -218,7 +194,6 @@ class WebhookDispatcher implements SmartLifecycle {
      */
     int dispatch(long workspaceId) {
         Instant now = clock.instant();
-        reap(now);
         var counts = new ConcurrentHashMap<String, Integer>();
         var started = startLanes(workspaceId, now, counts);
         for (Thread t : started) {
@@ -230,10 +205,6 @@ class WebhookDispatcher implements SmartLifecycle {
             }
         }
         return counts.values().stream().mapToInt(Integer::intValue).sum();
-    }
-
-    private void reap(Instant now) { // a process died mid-attempt: its deliveries are made again (at least once)
-        jdbc.sql(REAP).param("now", Timestamp.from(now)).update();
     }
 
     private List<Thread> startLanes(Long workspaceId, Instant now) {
@@ -278,26 +249,29 @@ class WebhookDispatcher implements SmartLifecycle {
     /** Works one subscription's due deliveries until none is left; returns the number of attempts. */
     private int lane(long ws, String sub) {
         int attempted = 0;
+        var opened = new java.util.HashMap<String, String>(); // sealed secret → secret, for this lane's life
         try {
             while (running) {
                 Instant now = clock.instant();
                 Instant leaseEnd = now.plus(props.lease()); // an attempt is not started unless it can end well inside it
-                Target target = takeLane(ws, sub, now, leaseEnd);
+                Target target = takeLane(ws, sub, now, leaseEnd, opened);
                 if (target == null) break; // paused, disabled, deleted, or another process works it
-                jdbc.sql(TAKE_BACK).param("ws", ws).param("sub", sub).param("now", Timestamp.from(now)).update();
-                var batch = jdbc.sql(CLAIM).param("ws", ws).param("sub", sub).param("now", Timestamp.from(now))
-                        .param("until", Timestamp.from(leaseEnd)).param("node", node).param("limit", LANE_BATCH)
-                        .query((rs, n) -> new Claimed(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getLong(5))).list();
+                var batch = tx.execute(status -> {
+                    customPlans();
+                    return jdbc.sql(CLAIM).param("ws", ws).param("sub", sub).param("now", Timestamp.from(now)).param("limit", LANE_BATCH)
+                            .query((rs, n) -> new Claimed(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getLong(5))).list();
+                });
                 if (batch.isEmpty()) break;
                 batch = batch.stream().sorted(Comparator.comparingLong(Claimed::seq)).toList(); // creation order of the events
+                var checked = check(target.url()); // resolved and checked for this batch's connection (the client keeps it open)
                 var results = new ArrayList<Result>();
                 Instant flushed = clock.instant();
                 int i = 0;
                 boolean gone = false;
                 Instant failingSince = target.failingSince();
                 for (; i < batch.size() && running; i++) {
-                    if (clock.instant().plus(props.attemptTimeout().multipliedBy(2)).isAfter(leaseEnd)) break; // give the rest back
-                    Result r = attempt(batch.get(i), target);
+                    if (clock.instant().plus(props.attemptTimeout().multipliedBy(2)).isAfter(leaseEnd)) break; // the rest: next claim
+                    Result r = attempt(batch.get(i), target, checked);
                     attempted++;
                     results.add(r);
                     if (r.code() != null && r.code() == 410) {
@@ -306,14 +280,13 @@ class WebhookDispatcher implements SmartLifecycle {
                         break;
                     }
                     if (Duration.between(flushed, clock.instant()).compareTo(FLUSH_EVERY) > 0) { // a slow endpoint: show progress
-                        failingSince = finish(ws, sub, results, List.of(), failingSince, false);
+                        failingSince = finish(ws, sub, results, failingSince, false);
                         results.clear();
                         flushed = clock.instant();
                     }
                 }
-                var rest = batch.subList(i, batch.size()).stream().map(Claimed::id).toList();
-                finish(ws, sub, results, rest, failingSince, gone);
-                if (gone || !rest.isEmpty() && !running) break;
+                finish(ws, sub, results, failingSince, gone);
+                if (gone || !running) break;
             }
         } finally {
             jdbc.sql("UPDATE webhook_subscriptions SET lane_node = NULL, lane_until = NULL WHERE workspace_id = :ws AND id = :sub AND lane_node = :node")
@@ -322,15 +295,24 @@ class WebhookDispatcher implements SmartLifecycle {
         return attempted;
     }
 
-    private Target takeLane(long ws, String sub, Instant now, Instant until) {
+    /**
+     * Plans the next statements for their actual values: a cached generic plan cannot see how
+     * few rows an array parameter holds and may read the whole deliveries table instead of 100
+     * rows by key (measured: it made PostgreSQL the bottleneck of delivery).
+     */
+    private void customPlans() {
+        jdbc.sql("SET LOCAL plan_cache_mode = force_custom_plan").update();
+    }
+
+    private Target takeLane(long ws, String sub, Instant now, Instant until, Map<String, String> opened) {
         return jdbc.sql(TAKE_LANE).param("ws", ws).param("sub", sub).param("node", node).param("now", Timestamp.from(now))
                 .param("until", Timestamp.from(until)).query((rs, n) -> {
                     String context = WebhookController.secretContext(sub);
                     var secrets = new ArrayList<String>();
-                    secrets.add(vault.decrypt(rs.getString("secret"), context));
+                    secrets.add(opened.computeIfAbsent(rs.getString("secret"), sealed -> vault.decrypt(sealed, context)));
                     Instant oldUntil = WebhookStore.instant(rs, "old_secret_until");
                     if (rs.getString("old_secret") != null && oldUntil != null && oldUntil.isAfter(now)) {
-                        secrets.add(vault.decrypt(rs.getString("old_secret"), context)); // still verifying for 24 h after a rotation
+                        secrets.add(opened.computeIfAbsent(rs.getString("old_secret"), sealed -> vault.decrypt(sealed, context))); // 24 h after a rotation
                     }
                     return new Target(rs.getString("url"), List.copyOf(secrets), WebhookStore.instant(rs, "failing_since"));
                 }).optional().orElse(null);
@@ -341,16 +323,18 @@ class WebhookDispatcher implements SmartLifecycle {
      * asynchronous commit (losing it in a crash only means those deliveries are made again), and
      * keeps the subscription's failure streak; returns the streak's start (null: not failing).
      */
-    private Instant finish(long ws, String sub, List<Result> results, List<String> rest, Instant failingSince, boolean gone) {
+    private Instant finish(long ws, String sub, List<Result> results, Instant failingSince, boolean gone) {
         Instant streak = failingSince;
         for (Result r : results) streak = r.ok() ? null : streak == null ? r.at() : streak;
         Instant last = results.isEmpty() ? null : results.getLast().at();
         final Instant since = streak;
         tx.executeWithoutResult(status -> {
             jdbc.sql("SET LOCAL synchronous_commit = off").update();
+            customPlans();
             if (!results.isEmpty()) {
                 int n = results.size();
                 var ids = new String[n];
+                var attempts = new Integer[n];
                 var statuses = new String[n];
                 var nexts = new String[n];
                 var codes = new Integer[n];
@@ -360,6 +344,7 @@ class WebhookDispatcher implements SmartLifecycle {
                 for (int i = 0; i < n; i++) {
                     Result r = results.get(i);
                     ids[i] = r.id();
+                    attempts[i] = r.attempts();
                     statuses[i] = r.status();
                     nexts[i] = r.next().toString();
                     codes[i] = r.code();
@@ -367,11 +352,8 @@ class WebhookDispatcher implements SmartLifecycle {
                     responses[i] = r.response();
                     ats[i] = r.at().toString();
                 }
-                jdbc.sql(FINISH).param("ws", ws).param("node", node).param("ids", ids).param("statuses", statuses).param("nexts", nexts)
+                jdbc.sql(FINISH).param("ws", ws).param("ids", ids).param("attempts", attempts).param("statuses", statuses).param("nexts", nexts)
                         .param("codes", codes).param("errors", errors).param("responses", responses).param("ats", ats).update();
-            }
-            if (!rest.isEmpty()) {
-                jdbc.sql(RELEASE).param("ws", ws).param("node", node).param("ids", rest.toArray(String[]::new)).update();
             }
             if (!java.util.Objects.equals(since, failingSince)) {
                 jdbc.sql("UPDATE webhook_subscriptions SET failing_since = :since WHERE workspace_id = :ws AND id = :id")
@@ -388,13 +370,25 @@ class WebhookDispatcher implements SmartLifecycle {
         return since;
     }
 
-    private Result attempt(Claimed d, Target target) {
+    /** The URL checked against private targets now: its URI, or why it is refused. */
+    private record Checked(java.net.URI uri, String refused) {}
+
+    private Checked check(String url) {
+        try {
+            return new Checked(guard.check(url).uri(), null);
+        } catch (UrlGuard.Refused e) {
+            return new Checked(null, e.getMessage());
+        }
+    }
+
+    private Result attempt(Claimed d, Target target, Checked checked) {
         Instant at = clock.instant();
         Integer code = null;
         String error = null;
         String response = null;
         try {
-            var uri = guard.check(target.url()).uri();
+            if (checked.refused() != null) throw new UrlGuard.Refused(checked.refused());
+            var uri = checked.uri();
             long ts = at.getEpochSecond();
             var request = HttpRequest.newBuilder(uri).timeout(props.attemptTimeout()).header("Content-Type", "application/json")
                     .header("User-Agent", "Outreach2day-Webhooks/1");
@@ -419,7 +413,7 @@ class WebhookDispatcher implements SmartLifecycle {
         int attempts = d.attempts() + 1;
         String status = ok ? "succeeded" : code != null && code == 410 ? "failed" : attempts >= MAX_ATTEMPTS ? "failed" : "pending";
         Instant next = !status.equals("pending") ? at : at.plus(RETRY.get(Math.min(attempts - 1, RETRY.size() - 1)));
-        return new Result(d.id(), status, next, code, abbreviate(error), response, at);
+        return new Result(d.id(), d.attempts(), status, next, code, abbreviate(error), response, at);
     }
 
     /** Reads at most {@value #MAX_RESPONSE} bytes of the answer, then drops the rest (the connection is not kept waiting). */

@@ -119,9 +119,9 @@ class WebhookFlowTest extends IntegrationTest {
             var ids500 = receiver.received.stream().map(Received::id).toList();
             assertThat(ids500).as("first arrivals in event order").containsExactlyElementsOf(events);
 
-            // a delivery left mid-attempt by a dead process is delivered again (at least once)
-            jdbc.sql("UPDATE webhook_deliveries SET status = 'delivering', locked_by = 'dead', locked_until = :past WHERE event_id = :e")
-                    .param("past", java.sql.Timestamp.from(clock.instant().minusSeconds(60))).param("e", events.get(2)).update();
+            // a lane a dead process held (its lease ended) is taken over: its deliveries are made (at least once)
+            jdbc.sql("UPDATE webhook_subscriptions SET lane_node = 'dead', lane_until = :past WHERE id = :sub")
+                    .param("past", java.sql.Timestamp.from(clock.instant().minusSeconds(60))).param("sub", sub).update();
 
             // healthy again: everything arrives
             receiver.answer.set(200);
