@@ -59,6 +59,10 @@ class WarmupEngine implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(WarmupEngine.class);
 
     static final int SEND_BATCH = 50;
+    static final Duration READ_LEASE = Duration.ofMinutes(5);
+    /** This process in the read leases (unique per process). */
+    private static final String NODE = java.lang.management.ManagementFactory.getRuntimeMXBean().getName() + "/"
+            + java.util.UUID.randomUUID();
     static final Duration SEND_LEASE = Duration.ofMinutes(5);
     /** A mailbox is not ready before this much of its own mail has been seen landing in the window. */
     static final int MIN_LANDED_FOR_READY = 5;
@@ -340,10 +344,22 @@ class WarmupEngine implements SmartLifecycle {
                 """).query((rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}).list();
         for (Object[] w : waiting) {
             if (!running) return;
+            long ws = (Long) w[0];
+            String mailboxId = (String) w[1];
+            // one process at a time reads a mailbox for warmup (a lease on its pool row, given back when done)
+            boolean mine = jdbc.sql("""
+                    UPDATE warmup_mailboxes SET reader_node = :node, reader_until = :until
+                     WHERE workspace_id = :ws AND mailbox_id = :id AND (reader_until IS NULL OR reader_until < :now OR reader_node = :node)
+                    """).param("ws", ws).param("id", mailboxId).param("node", NODE).param("until", WarmupStore.ts(now.plus(READ_LEASE)))
+                    .param("now", WarmupStore.ts(now)).update() == 1;
+            if (!mine) continue;
             try {
-                readInbox((Long) w[0], (String) w[1], now);
+                readInbox(ws, mailboxId, now);
             } catch (MessagingException | RuntimeException e) {
-                log.info("Warmup: reading mailbox {} failed: {}", w[1], e.getMessage());
+                log.info("Warmup: reading mailbox {} failed: {}", mailboxId, e.getMessage());
+            } finally {
+                jdbc.sql("UPDATE warmup_mailboxes SET reader_node = NULL, reader_until = NULL WHERE workspace_id = :ws AND mailbox_id = :id "
+                        + "AND reader_node = :node").param("ws", ws).param("id", mailboxId).param("node", NODE).update();
             }
         }
     }
@@ -395,6 +411,23 @@ class WarmupEngine implements SmartLifecycle {
                         if (a == null) continue; // already counted
                         boolean flag = chance(a.id(), "important") < settings.importantRate();
                         boolean reply = a.kind().equals("warmup") && chance(a.id(), "reply") < settings.replyRate();
+                        // recorded first: whoever records it (one reader per mailbox, see readInboxes) acts on it
+                        Boolean recorded = tx.execute(s -> {
+                            if (jdbc.sql("""
+                                    UPDATE warmup_messages SET landed = :landed, landed_at = :now, flagged = :flag, replied = :reply
+                                     WHERE id = :id AND landed IS NULL
+                                    """).param("id", a.id()).param("landed", spam ? "spam" : "inbox").param("now", WarmupStore.ts(now))
+                                    .param("flag", flag).param("reply", reply).update() == 0) {
+                                return false;
+                            }
+                            if (reply) {
+                                Instant at = now.plus(Duration.ofMinutes(2 + (long) (chance(a.id(), "delay") * 40)));
+                                LocalDate day = WarmupStore.day(at);
+                                insertMessage("reply", a.id(), ws, mailboxId, a.senderWs(), a.senderMailbox(), day, nextSeq(ws, mailboxId, day), at);
+                            }
+                            return true;
+                        });
+                        if (!Boolean.TRUE.equals(recorded)) continue;
                         msg.setFlag(Flags.Flag.SEEN, true);
                         if (flag) msg.setFlag(Flags.Flag.FLAGGED, true);
                         if (spam) { // rescued: into the inbox, out of spam
@@ -402,18 +435,6 @@ class WarmupEngine implements SmartLifecycle {
                             msg.setFlag(Flags.Flag.DELETED, true);
                             moved = true;
                         }
-                        tx.executeWithoutResult(s -> {
-                            jdbc.sql("""
-                                    UPDATE warmup_messages SET landed = :landed, landed_at = :now, flagged = :flag, replied = :reply
-                                     WHERE id = :id AND landed IS NULL
-                                    """).param("id", a.id()).param("landed", spam ? "spam" : "inbox").param("now", WarmupStore.ts(now))
-                                    .param("flag", flag).param("reply", reply).update();
-                            if (reply) {
-                                Instant at = now.plus(Duration.ofMinutes(2 + (long) (chance(a.id(), "delay") * 40)));
-                                LocalDate day = WarmupStore.day(at);
-                                insertMessage("reply", a.id(), ws, mailboxId, a.senderWs(), a.senderMailbox(), day, nextSeq(ws, mailboxId, day), at);
-                            }
-                        });
                     }
                 } finally {
                     f.close(moved);
