@@ -58,12 +58,12 @@ class WebhookDispatcher implements SmartLifecycle {
     static final int MAX_ATTEMPTS = RETRY.size() + 1;
     static final Duration DISABLE_AFTER = Duration.ofDays(5);
     static final int MAX_RESPONSE = 1024;
-    static final int LANE_BATCH = 100;
+    static final int LANE_BATCH = 250;
     static final int MAX_LANES = 64;
     private static final Duration POLL = Duration.ofMillis(250);
     private static final Duration FLUSH_EVERY = Duration.ofMillis(500);
 
-    private record Target(String url, List<String> secrets, Instant failingSince) {}
+    private record Target(String url, WebhookSignature.Signer signer, Instant failingSince) {}
 
     private record Claimed(String id, String eventId, int attempts, String payload, long seq) {}
 
@@ -314,7 +314,7 @@ class WebhookDispatcher implements SmartLifecycle {
                     if (rs.getString("old_secret") != null && oldUntil != null && oldUntil.isAfter(now)) {
                         secrets.add(opened.computeIfAbsent(rs.getString("old_secret"), sealed -> vault.decrypt(sealed, context))); // 24 h after a rotation
                     }
-                    return new Target(rs.getString("url"), List.copyOf(secrets), WebhookStore.instant(rs, "failing_since"));
+                    return new Target(rs.getString("url"), new WebhookSignature.Signer(secrets), WebhookStore.instant(rs, "failing_since"));
                 }).optional().orElse(null);
     }
 
@@ -392,7 +392,7 @@ class WebhookDispatcher implements SmartLifecycle {
             long ts = at.getEpochSecond();
             var request = HttpRequest.newBuilder(uri).timeout(props.attemptTimeout()).header("Content-Type", "application/json")
                     .header("User-Agent", "Outreach2day-Webhooks/1");
-            for (Map.Entry<String, String> h : WebhookSignature.headers(target.secrets(), d.eventId(), ts, d.payload()).entrySet()) {
+            for (Map.Entry<String, String> h : target.signer().headers(d.eventId(), ts, d.payload()).entrySet()) {
                 request.header(h.getKey(), h.getValue());
             }
             var r = http.send(request.POST(HttpRequest.BodyPublishers.ofString(d.payload(), StandardCharsets.UTF_8)).build(),
