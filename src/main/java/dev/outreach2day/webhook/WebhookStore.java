@@ -101,14 +101,19 @@ class WebhookStore {
                 .param("ws", ws).param("id", id).query(WebhookStore::event).optional();
     }
 
+    /**
+     * A subscription's deliveries, newest event first, after the delivery {@code before} (a
+     * delivery id is {@code dlv_<event ulid>_<subscription id>}, so this is the event order).
+     */
     List<Delivery> deliveries(long ws, String subscriptionId, String before, String status, int limit) {
         return jdbc.sql("""
                 SELECT d.id, d.subscription_id, d.event_id, e.type, d.status, d.attempts, d.next_attempt_at, d.last_status, d.last_error,
                        d.last_response, d.created_at, d.first_attempt_at, d.delivered_at
                   FROM webhook_deliveries d JOIN webhook_events e ON e.workspace_id = d.workspace_id AND e.id = d.event_id
-                 WHERE d.workspace_id = :ws AND d.subscription_id = :sub AND (CAST(:before AS text) IS NULL OR d.id < :before)
+                 WHERE d.workspace_id = :ws AND d.subscription_id = :sub
+                   AND (CAST(:before AS text) IS NULL OR d.event_id < 'evt_' || split_part(substr(CAST(:before AS text), 5), '_', 1))
                    AND (CAST(:status AS text) IS NULL OR d.status = :status)
-                 ORDER BY d.id DESC LIMIT :limit
+                 ORDER BY d.event_id DESC LIMIT :limit
                 """).param("ws", ws).param("sub", subscriptionId).param("before", before).param("status", status).param("limit", limit)
                 .query(WebhookStore::delivery).list();
     }

@@ -129,6 +129,16 @@ class WebhookFlowTest extends IntegrationTest {
             api.post("/campaigns/webhooks/dispatch", null);
             var delivered = api.get("/campaigns/webhooks/subscriptions/" + sub + "/deliveries?status=succeeded").json().get("deliveries");
             assertThat(delivered).hasSize(5);
+            // paged two at a time: the same five, newest event first, none twice
+            var paged = new ArrayList<String>();
+            String cursor = null;
+            do {
+                var page = api.get("/campaigns/webhooks/subscriptions/" + sub + "/deliveries?status=succeeded&limit=2"
+                        + (cursor == null ? "" : "&cursor=" + cursor)).json();
+                page.get("deliveries").forEach(d -> paged.add(d.get("eventId").asString()));
+                cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asString();
+            } while (cursor != null);
+            assertThat(paged).containsExactlyElementsOf(events.reversed());
             var ok = receiver.received.stream().filter(r -> r.answered() == 200).toList();
             assertThat(new LinkedHashSet<>(ok.stream().map(Received::id).toList())).containsExactlyInAnyOrderElementsOf(events);
             for (Received r : receiver.received) {
