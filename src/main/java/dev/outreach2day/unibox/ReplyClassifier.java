@@ -616,8 +616,8 @@ public final class ReplyClassifier {
         }
     }
 
-    /** {@code required}: a piece of text every match contains (null: none known), so most phrases skip the regex. */
-    private record Phrase(Kind kind, double weight, String label, Pattern pattern, int order, String required) {}
+    /** {@code required}: pieces of text every match contains (empty: none known), so most phrases skip the regex. */
+    private record Phrase(Kind kind, double weight, String label, Pattern pattern, int order, List<String> required) {}
 
     /** A phrase found; {@code kind} may differ from the phrase's when negated. */
     record Hit(Kind kind, double weight, String label, int start, int end, String note) {
@@ -635,22 +635,33 @@ public final class ReplyClassifier {
     }
 
     /**
-     * The longest run of word characters of a (folded) phrase: {@link #compile} matches it
-     * literally, so a text without it cannot match and the regex is not run. Null for raw
-     * {@code re:} patterns and phrases without a run of two or more word characters.
+     * Every run of two or more word characters of a (folded) phrase, longest first: {@link #compile}
+     * matches each literally (a run with "email" in it only as "mail", since "e-mail" matches too),
+     * so a text without one of them cannot match and the regex is not run. Empty for raw
+     * {@code re:} patterns.
      */
-    static String required(String phrase) {
-        if (phrase.startsWith("re:")) return null;
+    static List<String> required(String phrase) {
+        if (phrase.startsWith("re:")) return List.of();
         String f = fold(phrase).text().strip();
-        String best = null;
+        var runs = new ArrayList<String>();
         int i = 0;
         while (i < f.length()) {
             while (i < f.length() && !isWordChar(f.charAt(i))) i++;
             int start = i;
             while (i < f.length() && isWordChar(f.charAt(i))) i++;
-            if (i - start >= 2 && (best == null || i - start > best.length())) best = f.substring(start, i);
+            if (i - start >= 2) {
+                String run = f.substring(start, i);
+                if (run.contains("email")) run = "mail";
+                if (!runs.contains(run)) runs.add(run);
+            }
         }
-        return best;
+        runs.sort(Comparator.comparingInt(String::length).reversed());
+        return List.copyOf(runs);
+    }
+
+    private static boolean containsAll(String text, List<String> pieces) {
+        for (String p : pieces) if (!text.contains(p)) return false;
+        return true;
     }
 
     static Pattern compile(String phrase) {
@@ -1017,7 +1028,7 @@ public final class ReplyClassifier {
         List<Hit> all = new ArrayList<>();
         List<Integer> orders = new ArrayList<>();
         for (Phrase ph : PHRASES) {
-            if (ph.required() != null && !f.contains(ph.required())) continue; // cannot match: skip the regex
+            if (!containsAll(f, ph.required())) continue; // cannot match: skip the regex
             Matcher m = ph.pattern().matcher(f);
             while (m.find()) {
                 if (m.end() == m.start()) continue;

@@ -408,6 +408,14 @@ class ReplyClassifierTest {
         assertThat(weak).isGreaterThanOrEqualTo(0.5);
     }
 
+    @Test
+    void eMailWithAHyphenReadsLikeEmail() {
+        // every word of a phrase must be in the text before its pattern runs; "email" is matched as "e-mail" too
+        assertThat(classify("Do not e-mail me again.")).isEqualTo("unsubscribe");
+        assertThat(classify("Please stop e-mailing me.")).isEqualTo("unsubscribe");
+        assertThat(classify("Do not email me again.")).isEqualTo("unsubscribe");
+    }
+
     static String classify(String text) {
         return ReplyClassifier.classify("Re: Quick question", text, Map.of(), TODAY).intent();
     }
