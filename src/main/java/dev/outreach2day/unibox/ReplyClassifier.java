@@ -630,7 +630,7 @@ public final class ReplyClassifier {
     private static final List<Phrase> PHRASES = new ArrayList<>();
 
     private static void p(Kind kind, double weight, String... phrases) {
-        for (String phrase : phrases) PHRASES.add(new Phrase(kind, weight, phrase.startsWith("re:") ? phrase.substring(3) : phrase,
+        for (String phrase : phrases) PHRASES.add(new Phrase(kind, weight, raw(phrase) != null ? raw(phrase) : phrase,
                 compile(phrase), PHRASES.size(), required(phrase)));
     }
 
@@ -641,7 +641,9 @@ public final class ReplyClassifier {
      * {@code re:} patterns.
      */
     static List<String> required(String phrase) {
-        if (phrase.startsWith("re:")) return List.of();
+        if (raw(phrase) != null) { // a raw pattern: what every match contains is written before it, re{a,b}:…
+            return phrase.startsWith("re{") ? List.of(phrase.substring(3, phrase.indexOf("}:")).split(",")) : List.of();
+        }
         String f = fold(phrase).text().strip();
         var runs = new ArrayList<String>();
         int i = 0;
@@ -659,13 +661,20 @@ public final class ReplyClassifier {
         return List.copyOf(runs);
     }
 
+    /** The regex of a raw phrase ({@code re:…}, or {@code re{a,b}:…} naming pieces every match contains), else null. */
+    static String raw(String phrase) {
+        if (phrase.startsWith("re:")) return phrase.substring(3);
+        if (phrase.startsWith("re{") && phrase.contains("}:")) return phrase.substring(phrase.indexOf("}:") + 2);
+        return null;
+    }
+
     private static boolean containsAll(String text, List<String> pieces) {
         for (String p : pieces) if (!text.contains(p)) return false;
         return true;
     }
 
     static Pattern compile(String phrase) {
-        if (phrase.startsWith("re:")) return Pattern.compile(phrase.substring(3));
+        if (raw(phrase) != null) return Pattern.compile(raw(phrase));
         String f = fold(phrase).text().strip();
         boolean lead = f.startsWith("*"), trail = f.endsWith("*");
         String body = f.substring(lead ? 1 : 0, f.length() - (trail ? 1 : 0));
@@ -724,8 +733,8 @@ public final class ReplyClassifier {
                 "this is spam", "lose my email", "lose my number", "please stop");
         p(U, 2.5, "abmelden", "abmeldung", "abbestellen", "austragen", "tragen sie mich", "trag mich", "tragt mich", "aus dem verteiler",
                 "aus ihrem verteiler", "aus eurem verteiler", "aus ihrer liste", "aus der liste", "aus ihrer datenbank", "aus ihren listen",
-                "von ihrer liste", "von der liste", "re:nehmen sie (?:mich|uns) .{0,40}?(?:raus|heraus|aus|von)\\b", "mailingliste", "streichen sie mich", "keine weiteren email*",
-                "keine weiteren mails", "keine weiteren nachrichten", "keine weitere kontaktaufnahme", "re:keine (?:e[\\s-]?)?mails? mehr",
+                "von ihrer liste", "von der liste", "re{nehmen sie }:nehmen sie (?:mich|uns) .{0,40}?(?:raus|heraus|aus|von)\\b", "mailingliste", "streichen sie mich", "keine weiteren email*",
+                "keine weiteren mails", "keine weiteren nachrichten", "keine weitere kontaktaufnahme", "re{keine ,mail, mehr}:keine (?:e[\\s-]?)?mails? mehr",
                 "keine nachrichten mehr", "keine werbung", "nicht mehr kontaktieren", "nicht mehr anschreiben", "nicht mehr schreiben",
                 "nicht mehr zu kontaktieren", "nicht mehr zu schreiben", "nicht mehr anzuschreiben", "kontaktieren sie mich nicht",
                 "kontaktieren sie uns nicht", "schreiben sie mir nicht", "hören sie auf", "hört auf", "unterlassen sie", "löschen sie meine",
@@ -744,15 +753,15 @@ public final class ReplyClassifier {
                 "no me escribas", "no me contacte", "no me contacten", "no me contactes", "no me vuelva a", "no me vuelvan a", "no vuelvan a",
                 "no vuelva a contact*", "dejen de", "deje de escribir*", "deja de escribir*", "deje de enviar*", "deja de enviar*",
                 "no quiero recibir", "no deseo recibir", "no queremos recibir", "no quiero más correos", "lopd", "esto es spam", "es spam");
-        p(U, 2.5, "re:ne (?:plus|jamais) (?:m'|nous |me |rien )?(?:envoyer|ecrire|contacter|solliciter|relancer)", "retirez mon", "retirer mon",
-                "de votre base", "re:\\bno (?:me|nos) (?:envi|mand|escrib|contact|molest)\\w*(?: \\w+)? mas\\b");
+        p(U, 2.5, "re{ne }:ne (?:plus|jamais) (?:m'|nous |me |rien )?(?:envoyer|ecrire|contacter|solliciter|relancer)", "retirez mon", "retirer mon",
+                "de votre base", "re{no , mas}:\\bno (?:me|nos) (?:envi|mand|escrib|contact|molest)\\w*(?: \\w+)? mas\\b");
         p(U, 2.0, "entfernen sie meine", "entfernen sie mich", "entfernen sie uns", "löschen sie mich", "aus ihrem system", "aus ihrer kartei",
                 "veuillez cesser", "cesser tout", "cessez tout", "borrad", "quitadme", "sacadme", "dejad de", "vuestra lista", "vuestra base",
-                "re:no me vuelv\\w* a (?:escribir|contactar|enviar|mandar|molestar)", "no me molesten", "no me molestes");
+                "re{no me vuelv}:no me vuelv\\w* a (?:escribir|contactar|enviar|mandar|molestar)", "no me molesten", "no me molestes");
         p(U, 1.2, "spam", "harassment", "belästigung", "harcèlement", "acoso");
 
         // ---------------- not interested ----------------
-        p(N, 2.0, "re:\\b(?:not|isn'?t|is not|wouldn'?t be|won'?t be|never) (?:a |the |really a )?(?:good |great |right |strong )?fit\\b",
+        p(N, 2.0, "re{fit}:\\b(?:not|isn'?t|is not|wouldn'?t be|won'?t be|never) (?:a |the |really a )?(?:good |great |right |strong )?fit\\b",
                 "not interested", "no interest", "not a fit", "not a good fit", "not the right fit", "not a match", "not for us",
                 "not for me", "not relevant", "no thanks", "no, thanks", "no thank you", "no, thank you", "thanks but no", "thanks, but no",
                 "we're all set", "we are all set", "i'm all set", "already use", "already using", "already have", "already work with",
@@ -760,11 +769,11 @@ public final class ReplyClassifier {
                 "chose another", "happy with our current", "happy with what we", "satisfied with our", "not looking", "not in the market",
                 "don't need", "do not need", "doesn't need", "no budget", "not in the budget", "not a priority", "not at this time",
                 "not right now", "not now", "not at the moment", "not this year", "not this quarter",
-                "re:\\b(?:i'?ll|we'?ll|i will|we will|going to|gonna|have to|must|will|i'?d|we'?d|i'?m going to|we'?re going to) pass\\b(?! (?:this|it|that|your|the|along|on to|you|him|her))",
+                "re{ pass}:\\b(?:i'?ll|we'?ll|i will|we will|going to|gonna|have to|must|will|i'?d|we'?d|i'?m going to|we'?re going to) pass\\b(?! (?:this|it|that|your|the|along|on to|you|him|her))",
                 "pass on this", "pass for now", "decline", "respectfully decline", "won't be moving forward", "not moving forward",
                 "not be moving forward", "no capacity", "too expensive", "don't follow up", "no need to follow up", "stop following up",
                 "we're covered", "we are covered", "not something we", "not something i", "nope");
-        p(N, 2.0, "hard pass", "re:^\\W*pass\\W*$", "renewed with", "just renewed", "under contract", "locked in with", "not a need",
+        p(N, 2.0, "hard pass", "re{pass}:^\\W*pass\\W*$", "renewed with", "just renewed", "under contract", "locked in with", "not a need",
                 "no need for", "not worth it", "we'll stick with", "sticking with", "stick with our");
         p(N, 1.0, "next year", "nächstes jahr", "nächsten jahr", "l'année prochaine", "l'an prochain", "el año que viene", "el próximo año",
                 "año que viene");
@@ -772,12 +781,12 @@ public final class ReplyClassifier {
                 "we're good", "we are good", "in house", "nah");
         p(N, 1.2, "maybe next year", "maybe later", "reach out next year", "let you know if", "reach out if", "get in touch if",
                 "if anything changes", "if that changes", "keep you in mind", "i'm good");
-        p(N, 2.0, "re:\\b(?:handle|handles|do|does|manage|build|built|building|solve|solved|cover|covered|run|done)\\b.{0,25}\\b(?:internally|in[ -]house)",
+        p(N, 2.0, "re{in}:\\b(?:handle|handles|do|does|manage|build|built|building|solve|solved|cover|covered|run|done)\\b.{0,25}\\b(?:internally|in[ -]house)",
                 "not in a position", "nothing for us", "the answer is no", "re:\\b(?:but|aber|mais|pero),? (?:no|nein|non|nope)\\W*$",
                 "die antwort ist nein", "la réponse est non", "la respuesta es no", "nichts für uns", "nichts für mich", "rien pour nous",
-                "vamos a pasar", "re:\\bya (?:estamos |lo )?(?:trabaj|usa|utiliz|cont|tenemos)\\w*", "re:(?:machen|regeln|lösen|losen|gelost|gelöst)\\b.{0,20}\\bintern|\\bintern\\b.{0,20}\\b(?:gelost|geregelt|gelöst)",
-                "re:(?:gerons|gere|faisons|fait|gerer|traitons)\\b.{0,25}\\ben interne", "lo hacemos internamente", "lo hacemos nosotros");
-        p(N, 1.5, "re:\\bwith our (?:current|existing) (?:setup|provider|vendor|solution|tool|tools|agency|stack|process)", "fine with our",
+                "vamos a pasar", "re{ya }:\\bya (?:estamos |lo )?(?:trabaj|usa|utiliz|cont|tenemos)\\w*", "re{intern}:(?:machen|regeln|lösen|losen|gelost|gelöst)\\b.{0,20}\\bintern|\\bintern\\b.{0,20}\\b(?:gelost|geregelt|gelöst)",
+                "re{en interne}:(?:gerons|gere|faisons|fait|gerer|traitons)\\b.{0,25}\\ben interne", "lo hacemos internamente", "lo hacemos nosotros");
+        p(N, 1.5, "re{with our }:\\bwith our (?:current|existing) (?:setup|provider|vendor|solution|tool|tools|agency|stack|process)", "fine with our",
                 "vertraglich gebunden", "gebunden", "sous contrat", "bajo contrato", "tenemos contrato", "concurrent");
         p(N, 0.6, "internally");
         p(N, 0.7, "unfortunately");
@@ -788,11 +797,11 @@ public final class ReplyClassifier {
                 "sind gut aufgestellt", "kein budget", "keine kapazität*", "verzicht*", "lehnen ab", "brauchen wir nicht", "brauchen das nicht",
                 "nicht der richtige zeitpunkt",
                 "brauchen keine", "benötigen wir nicht", "benötigen keine", "kein thema für uns", "zu teuer");
-        p(N, 1.5, "re:(?:aktuell|derzeit|momentan|zurzeit|im moment|gerade|jetzt)(?: \\w+)? nicht\\b(?! (?:im|am|in|erreichbar|da)\\b)",
+        p(N, 1.5, "re{ nicht}:(?:aktuell|derzeit|momentan|zurzeit|im moment|gerade|jetzt)(?: \\w+)? nicht\\b(?! (?:im|am|in|erreichbar|da)\\b)",
                 "anderen anbieter", "anderen dienstleister", "für einen anderen", "andere lösung", "gut versorgt");
         p(N, 1.5, "gut aufgestellt", "versorgt", "zufrieden mit", "sind zufrieden", "sehr zufrieden", "im moment nicht", "momentan nicht",
                 "absagen");
-        p(N, 1.3, "re:melden (?:uns|mich) (?:gerne |dann |ggf\\.? |bei ihnen |wieder )?(?:bei|falls|wenn|sobald)");
+        p(N, 1.3, "re{melden }:melden (?:uns|mich) (?:gerne |dann |ggf\\.? |bei ihnen |wieder )?(?:bei|falls|wenn|sobald)");
         p(N, 1.2, "derzeit nicht", "aktuell nicht", "zurzeit nicht", "keine zeit", "bei bedarf", "falls bedarf");
         p(N, 0.6, "intern");
         p(N, 0.7, "leider");
@@ -801,10 +810,10 @@ public final class ReplyClassifier {
                 "utilisons déjà", "travaillons déjà", "déjà équipé*", "déjà un prestataire", "déjà un fournisseur", "déjà une solution",
                 "satisfaits de", "pas de budget", "pas le moment", "pas pour le moment", "pas pour l'instant", "pas maintenant",
                 "pas à l'ordre du jour", "pas une priorité", "ne correspond pas", "ne nous concerne pas", "ne me concerne pas",
-                "re:pass\\w* (?:mon|notre) tour", "décliner", "déclinons", "décline", "trop cher");
-        p(N, 1.3, "re:reviendr\\w+ vers vous (?:si|en cas)");
+                "re{pass, tour}:pass\\w* (?:mon|notre) tour", "décliner", "déclinons", "décline", "trop cher");
+        p(N, 1.3, "re{reviendr, vers vous }:reviendr\\w+ vers vous (?:si|en cas)");
         p(N, 1.5, "autre prestataire", "autre fournisseur", "autre solution", "autre agence", "avons choisi", "déjà bien", "bien outillé*",
-                "bien équipé*", "ça ira", "ca ira", "re:pas (?:pour |a )?(?:l'instant|le moment|maintenant)");
+                "bien équipé*", "ça ira", "ca ira", "re{pas }:pas (?:pour |a )?(?:l'instant|le moment|maintenant)");
         p(N, 1.2, "en cas de besoin");
         p(N, 0.6, "en interne");
         p(N, 0.7, "malheureusement");
@@ -814,9 +823,9 @@ public final class ReplyClassifier {
                 "ya usamos", "ya utilizamos", "estamos contentos", "estamos satisfechos", "satisfechos con", "contentos con",
                 "sin presupuesto", "no tenemos presupuesto", "no es el momento", "ahora no", "por ahora no", "de momento no",
                 "en este momento no", "no por ahora", "no es una prioridad", "no es prioridad", "declinamos", "declinar", "demasiado caro");
-        p(N, 1.8, "re:^\\W*paso\\b(?!\\s+(?:a|el|la|los|las|por|de)\\b)");
+        p(N, 1.8, "re{paso}:^\\W*paso\\b(?!\\s+(?:a|el|la|los|las|por|de)\\b)");
         p(N, 1.5, "otro proveedor", "otra empresa", "otra solución", "hemos elegido", "elegimos otro", "estamos bien así", "estamos bien",
-                "re:(?:por el momento|por ahora|de momento|ahora mismo|en este momento),? no\\b", "re:\\bno,? (?:por ahora|de momento|por el momento)");
+                "re{ no}:(?:por el momento|por ahora|de momento|ahora mismo|en este momento),? no\\b", "re{no}:\\bno,? (?:por ahora|de momento|por el momento)");
         p(N, 1.3, "nos pondremos en contacto si", "le contactaremos si");
         p(N, 1.2, "te aviso si", "le aviso si", "les aviso si", "si cambia algo", "en caso de necesitar");
         p(N, 0.6, "internamente");
@@ -833,8 +842,8 @@ public final class ReplyClassifier {
                 "give me a ring", "happy to chat", "happy to talk", "happy to connect", "happy to hop", "happy to jump", "happy to meet",
                 "happy to learn", "love to chat", "love to learn", "love to hear more", "count me in", "sign me up", "yes please");
         p(I, 1.8, "would be interested", "might be interested", "could be interested", "happy to take a look", "let's set",
-                "re:how (?:about|does|is) (?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week|this week)",
-                "re:does (?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week) work", "what times work", "what time works",
+                "re{how }:how (?:about|does|is) (?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week|this week)",
+                "re{does , work}:does (?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week) work", "what times work", "what time works",
                 "when are you free", "when can we", "can we talk", "can we chat", "can we meet", "can we schedule", "set something up");
         p(I, 1.5, "interested", "sounds interesting", "sounds good", "sounds great", "sounds perfect", "more info", "more information",
                 "more details", "share more", "love to see", "i'd love", "would love", "open to", "keen to", "works for me", "times that work",
@@ -846,7 +855,7 @@ public final class ReplyClassifier {
                 "why not", "go ahead", "next steps", "looks good");
         p(I, 1.0, "trial", "price", "deck", "send me", "yes", "sure", "absolutely", "please do", "we need", "i'd like to", "we'd like to",
                 "take a look", "yep", "yeah");
-        p(I, 1.5, "re:timing(?:'?s| is)? (?:\\w+ )?(?:great|perfect|good|right)", "walkthrough", "walk me through", "walk us through",
+        p(I, 1.5, "re{timing}:timing(?:'?s| is)? (?:\\w+ )?(?:great|perfect|good|right)", "walkthrough", "walk me through", "walk us through",
                 "we're looking for", "we are looking for", "looking for something like");
         p(I, 1.0, "curious", "onboarding");
         p(I, 1.2, "not bad", "nicht schlecht", "pas mal", "no está mal", "no suena mal", "nada mal");
@@ -866,7 +875,7 @@ public final class ReplyClassifier {
                 "kalender");
         p(I, 1.0, "gern", "ja", "gespräch", "termine", "schicken sie", "preis", "angebot", "spannend", "referenzen", "zeit für ein");
         p(I, 0.8, "kosten", "passt", "sprechen", "super", "perfekt");
-        p(I, 1.8, "re:können wir\\b.{0,40}\\b(?:sprechen|telefonieren|reden|treffen)", "re:(?:was|wie ?viel|wie hoch)\\b.{0,40}\\bkost\\w*");
+        p(I, 1.8, "re{wir}:können wir\\b.{0,40}\\b(?:sprechen|telefonieren|reden|treffen)", "re{kost}:(?:was|wie ?viel|wie hoch)\\b.{0,40}\\bkost\\w*");
         p(I, 1.2, "offen dafür", "offen für", "auf der suche", "trifft sich gut");
         p(I, 2.0, "je suis intéressé*", "nous sommes intéressés", "ça m'intéresse", "ca m'interesse", "cela m'intéresse", "parlons en",
                 "appelez moi", "appelle moi", "rappelez moi", "m'en dire plus", "dites m'en plus", "dites moi en plus");
@@ -879,7 +888,7 @@ public final class ReplyClassifier {
         p(I, 1.2, "un appel", "un échange", "échanger", "rendez vous", "rdv", "démonstration", "tarif*", "combien", "créneau",
                 "d'accord", "pourquoi pas", "prochaines étapes");
         p(I, 1.0, "m'envoyer", "prix", "disponible", "dispo", "bonne idée", "oui", "un point");
-        p(I, 1.5, "re:cherch\\w* justement", "caler un", "un call", "on peut s'appeler", "vos disponibilités", "quand êtes vous disponible");
+        p(I, 1.5, "re{cherch, justement}:cherch\\w* justement", "caler un", "un call", "on peut s'appeler", "vos disponibilités", "quand êtes vous disponible");
         p(I, 2.0, "me interesa", "nos interesa", "me interesaría", "nos interesaría", "hablemos", "llámame", "llámeme", "llámenme",
                 "cuéntame más", "cuénteme más", "cuéntenme más");
         p(I, 1.8, "me parece interesante", "suena interesante", "suena bien", "suena genial", "podemos hablar", "conversemos", "charlemos",
@@ -946,7 +955,7 @@ public final class ReplyClassifier {
                 "me puede recordar", "wenden sie sich an", "anfragen bitte an", "richten sie");
         p(Z, 1.0, "the decision maker", "handles", "responsible for", "in charge of", "reach out to", "my colleague", "what is this");
         p(Z, 1.5, "wer sind sie", "wer ist da", "worum geht es", "worum geht's", "um was geht es", "welcher firma", "welche firma",
-                "woher haben sie", "wie sind sie auf mich", "kennen wir uns", "weitergeleitet", "weiterleiten", "re:leite\\w* .{0,60}?weiter\\b",
+                "woher haben sie", "wie sind sie auf mich", "kennen wir uns", "weitergeleitet", "weiterleiten", "re{leite,weiter}:leite\\w* .{0,60}?weiter\\b",
                 "ansprechpartner*", "nicht mehr in unserem unternehmen", "nicht mehr im unternehmen", "nicht mehr bei uns",
                 "nicht mehr für uns tätig", "in kopie", "automatische email");
         p(Z, 1.2, "zuständig*");
