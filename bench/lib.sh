@@ -306,3 +306,25 @@ finish_bench() {
   [ "$rc" -eq 0 ] || [ -n "${REPORTED:-}" ] || echo "bench $name: FAILED (exit $rc): ${BENCH_FAILURE:-see the errors above}"
   return 0
 }
+
+# bench_traps NAME DIR STOP_FUNCTION: installs a benchmark's traps. On EXIT, once: STOP_FUNCTION
+# (stops the benchmark's own processes, called with a grace of 15 s), then finish_bench NAME RC DIR.
+# SIGINT/SIGTERM exit with 130/143 and say so in the FAILED line. Call bench_cleanup at the end of
+# a run to do the same before the report's exit status is decided.
+BENCH_CLEANED=""
+bench_traps() {
+  BENCH_NAME="$1"; BENCH_DIR="$2"; BENCH_STOP="$3"
+  trap bench_cleanup EXIT
+  trap 'BENCH_FAILURE="interrupted (SIGINT)"; exit 130' INT
+  trap 'BENCH_FAILURE="terminated (SIGTERM)"; exit 143' TERM
+}
+
+bench_cleanup() {
+  # shellcheck disable=SC2320  # the exit status of the script (or of the report block before the call)
+  local rc=$?
+  [ -n "$BENCH_CLEANED" ] && return 0
+  BENCH_CLEANED=1
+  trap - INT TERM
+  "$BENCH_STOP" 15
+  finish_bench "$BENCH_NAME" "$rc" "$BENCH_DIR"
+}

@@ -75,19 +75,7 @@ stop_everything() {
   stop_server_and_leftovers "$TMP" "${1:-30}"
 }
 
-CLEANED=""
-cleanup() {
-  # shellcheck disable=SC2320  # the exit status of the script (or of the report block before the call)
-  local rc=$?
-  [ -n "$CLEANED" ] && return 0
-  CLEANED=1
-  trap - INT TERM
-  stop_everything 15
-  finish_bench send "$rc" "$TMP"
-}
-trap cleanup EXIT
-trap 'BENCH_FAILURE="interrupted (SIGINT)"; exit 130' INT
-trap 'BENCH_FAILURE="terminated (SIGTERM)"; exit 143' TERM
+bench_traps send "$TMP" stop_everything
 
 # ---- the API from bash ----------------------------------------------------------------------
 RESP="$TMP/response.json"   # where api (lib.sh) puts response bodies
@@ -371,7 +359,7 @@ done
   echo "== bench send: $MAILBOXES mailboxes x $PER_MAILBOX contacts = $TOTAL messages per case, concurrency $CONCURRENCY, batch $BATCH, $(nproc) CPUs shared =="
   for case_name in $CASES; do echo "${R_DETAIL[$case_name]}"; done
 }
-cleanup
+bench_cleanup
 trap - EXIT
 REPORTED=1
 for case_name in $CASES; do

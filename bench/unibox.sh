@@ -130,19 +130,7 @@ stop_everything() {
   stop_server_and_leftovers "$TMP" "${1:-30}"
 }
 
-CLEANED=""
-cleanup() {
-  # shellcheck disable=SC2320  # the exit status of the script (or of the report block before the call)
-  local rc=$?
-  [ -n "$CLEANED" ] && return 0
-  CLEANED=1
-  trap - INT TERM
-  stop_everything 15
-  finish_bench unibox "$rc" "$TMP"
-}
-trap cleanup EXIT
-trap 'BENCH_FAILURE="interrupted (SIGINT)"; exit 130' INT
-trap 'BENCH_FAILURE="terminated (SIGTERM)"; exit 143' TERM
+bench_traps unibox "$TMP" stop_everything
 
 # ---- helpers ----------------------------------------------------------------------------------
 RESP="$TMP/response.json"   # where api (lib.sh) puts response bodies
@@ -535,7 +523,7 @@ done
   echo "== bench unibox: $heading$(nproc) CPUs shared =="
   printf '%s' "$DETAILS"
 }
-cleanup
+bench_cleanup
 trap - EXIT
 REPORTED=1
 [ -z "$IN_LINE" ] || echo "bench unibox-ingest: $IN_LINE"

@@ -75,20 +75,13 @@ TMP="$(mktemp -d "${TMPDIR:-/tmp}/o2d-bench-webhooks.XXXXXX")"
 SERVER_LOG="$TMP/server.log"
 BENCH_PID=""
 
-CLEANED=""
-cleanup() {
-  # shellcheck disable=SC2320  # the exit status of the script (or of the report block before the call)
-  local rc=$?
-  [ -n "$CLEANED" ] && return 0
-  CLEANED=1
-  trap - INT TERM
+# stop_everything [GRACE_S]: stops WebhookBench, the server (SIGKILL after GRACE_S, default 30)
+# and any embedded PostgreSQL left under our temp dir.
+stop_everything() {
   stop_pid "$BENCH_PID"; BENCH_PID=""
-  stop_server_and_leftovers "$TMP" 15
-  finish_bench webhooks "$rc" "$TMP"
+  stop_server_and_leftovers "$TMP" "${1:-30}"
 }
-trap cleanup EXIT
-trap 'BENCH_FAILURE="interrupted (SIGINT)"; exit 130' INT
-trap 'BENCH_FAILURE="terminated (SIGTERM)"; exit 143' TERM
+bench_traps webhooks "$TMP" stop_everything
 
 # result_field PREFIX NAME: NAME=<value> from WebhookBench's result line starting with "PREFIX: ".
 result_field() { sed -n "s/^$1: \\(.* \\)\\{0,1\\}$2=\\([^ ]*\\).*/\\2/p" "$TMP/bench.out" | head -n 1; }
@@ -200,7 +193,7 @@ fi
 }
 
 # Stop the server and clean up now, so that nothing follows the last lines.
-cleanup
+bench_cleanup
 trap - EXIT
 REPORTED=1
 echo "webhooks latency: p50=$P50 ms p99=$P99 ms max=$PMAX ms (healthy receivers, $L_HEALTHY of $LATENCY_EVENTS events at $RATE/s, failing ones backing off$LATENCY_TAIL)"
