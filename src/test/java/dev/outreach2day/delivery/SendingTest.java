@@ -6,9 +6,6 @@ import dev.outreach2day.Api;
 import dev.outreach2day.IntegrationTest;
 import dev.outreach2day.TestClock;
 import dev.outreach2day.mailserver.MailServer;
-import jakarta.mail.Folder;
-import jakarta.mail.Message;
-import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -17,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.james.jdkim.DKIMVerifier;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -72,21 +68,7 @@ class SendingTest extends IntegrationTest {
     }
 
     List<MimeMessage> inbox(String address) throws Exception {
-        var p = new Properties();
-        var store = Session.getInstance(p).getStore("imap");
-        store.connect(mailServer.host(), mailServer.imapPort(), address, address);
-        try (store) {
-            Folder f = store.getFolder("INBOX");
-            f.open(Folder.READ_ONLY);
-            var out = new ArrayList<MimeMessage>();
-            for (Message m : f.getMessages()) {
-                var bytes = new ByteArrayOutputStream();
-                m.writeTo(bytes);
-                out.add(new MimeMessage(Session.getInstance(p), new ByteArrayInputStream(bytes.toByteArray())));
-            }
-            f.close(false);
-            return out;
-        }
+        return dev.outreach2day.Inboxes.read(mailServer, address);
     }
 
     @Test

@@ -76,21 +76,7 @@ class UniboxFlowTest extends IntegrationTest {
     }
 
     List<MimeMessage> all(String address) throws Exception {
-        var p = new Properties();
-        var store = Session.getInstance(p).getStore("imap");
-        store.connect(mailServer.host(), mailServer.imapPort(), address, address);
-        try (store) {
-            Folder f = store.getFolder("INBOX");
-            f.open(Folder.READ_ONLY);
-            var out = new ArrayList<MimeMessage>();
-            for (Message m : f.getMessages()) {
-                var bytes = new ByteArrayOutputStream();
-                m.writeTo(bytes);
-                out.add(new MimeMessage(Session.getInstance(p), new ByteArrayInputStream(bytes.toByteArray())));
-            }
-            f.close(false);
-            return out;
-        }
+        return dev.outreach2day.Inboxes.read(mailServer, address);
     }
 
     MimeMessage firstIn(String address) throws Exception {
