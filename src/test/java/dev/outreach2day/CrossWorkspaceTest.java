@@ -224,7 +224,18 @@ class CrossWorkspaceTest extends IntegrationTest {
                     status(403)),
             probe("GET", "/warmup/operations/{operation_id}", "/warmup/operations/{warmup_operation_id}", null, status(404)),
             probe("GET", "/warmup/mailboxes", null, okWithout("mailbox", "mailbox_id")),
-            probe("GET", "/warmup/mailboxes/{mailbox_id}/stats", null, status(404)));
+            probe("GET", "/warmup/mailboxes/{mailbox_id}/stats", null, status(404)),
+            // subsequences: A's campaign and its subsequence are 404 for B
+            probe("GET", "/campaigns/{campaign_id}/subsequences", null, status(404)),
+            probe("POST", "/campaigns/{campaign_id}/subsequences", "{\"name\":\"x\",\"trigger\":{\"replyIntents\":[\"neutral\"]},"
+                    + "\"steps\":[{\"bodyHtml\":\"<p>x</p>\"}]}", status(404)),
+            probe("GET", "/campaigns/{campaign_id}/subsequences/{subsequence_id}", null, status(404)),
+            probe("PATCH", "/campaigns/{campaign_id}/subsequences/{subsequence_id}", "{\"name\":\"mine\"}", status(404)),
+            probe("DELETE", "/campaigns/{campaign_id}/subsequences/{subsequence_id}", null, status(404)),
+            probe("POST", "/campaigns/{campaign_id}/subsequences/{subsequence_id}/sync", "{}", status(404)),
+            probe("GET", "/campaigns/{campaign_id}/subsequences/routing", null, status(404)),
+            probe("PATCH", "/campaigns/{campaign_id}/subsequences/routing", "{\"routes\":{\"interested\":\"{subsequence_id}\"}}",
+                    status(404)));
 
 
 
@@ -266,6 +277,10 @@ class CrossWorkspaceTest extends IntegrationTest {
         vars.put("step_id", step);
         vars.put("mailbox_id", attached.json().get(0).get("mailboxId").asString());
         vars.put("job_id", launched.json().get("jobId").asString());
+        var subsequence = apiA.post("/campaigns/" + campaign + "/subsequences", "{\"name\":\"A\",\"trigger\":{\"replyIntents\":"
+                + "[\"interested\"]},\"steps\":[{\"bodyHtml\":\"<p>Thanks</p>\"}]}");
+        assertThat(subsequence.status()).as(subsequence.body()).isEqualTo(201);
+        vars.put("subsequence_id", subsequence.json().get("subsequence").get("id").asString());
         var warmup = apiA.post("/warmup/operations", "{\"action\":\"enable\",\"mailboxes\":[\"owner@" + domain + "\"]}");
         assertThat(warmup.status()).as(warmup.body()).isEqualTo(201);
         vars.put("warmup_operation_id", warmup.json().get("id").asString());

@@ -49,7 +49,7 @@ class ResultsController {
             """;
 
     private static final String SENDS = """
-            SELECT s.id, s.status, s.reason, s.scheduled_at, s.sent_at, s.message_id, s.step_id, s.step_order, s.variant_id,
+            SELECT s.id, s.status, s.reason, s.scheduled_at, s.sent_at, s.message_id, s.step_id, s.step_order, s.variant_id, s.subsequence_id,
                    s.attempts, s.mailbox_id, m.address AS mailbox, c.id AS contact_id, c.email, c.first_name, c.last_name
               FROM sends s
               JOIN campaign_contacts c ON c.workspace_id = s.workspace_id AND c.id = s.contact_id
@@ -82,7 +82,8 @@ class ResultsController {
     record CampaignSendContactOut(String id, String email, String firstName, String lastName) {}
 
     /** [doc] */
-    record CampaignSendStepOut(String id, int order, String variantId) {}
+    /** subsequenceId: the subsequence the step belongs to (null: the main sequence); order is within it. */
+    record CampaignSendStepOut(String id, int order, String variantId, String subsequenceId) {}
 
     /** [doc] */
     record CampaignSendOut(String id, CampaignSendContactOut contact, CampaignSendStepOut step, String mailbox, String mailboxId,
@@ -143,7 +144,8 @@ class ResultsController {
                 .query((rs, i) -> new CampaignSendOut(rs.getString("id"),
                         new CampaignSendContactOut(rs.getString("contact_id"), rs.getString("email"), rs.getString("first_name"),
                                 rs.getString("last_name")),
-                        new CampaignSendStepOut(rs.getString("step_id"), rs.getInt("step_order"), rs.getString("variant_id")),
+                        new CampaignSendStepOut(rs.getString("step_id"), rs.getInt("step_order"), rs.getString("variant_id"),
+                                rs.getString("subsequence_id")),
                         rs.getString("mailbox"), rs.getString("mailbox_id"), rs.getString("message_id"), rs.getString("status"),
                         rs.getString("reason"), rs.getInt("attempts"), instant(rs, "scheduled_at"), instant(rs, "sent_at")))
                 .list();

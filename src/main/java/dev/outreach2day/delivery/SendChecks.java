@@ -2,6 +2,7 @@ package dev.outreach2day.delivery;
 
 import dev.outreach2day.campaign.Campaigns.SendingCampaign;
 import dev.outreach2day.campaign.Campaigns.SendingMailbox;
+import dev.outreach2day.campaign.Subsequences;
 import dev.outreach2day.contact.ContactView;
 import dev.outreach2day.contact.Contacts;
 import dev.outreach2day.delivery.SendQueue.SendRow;
@@ -35,6 +36,9 @@ class SendChecks {
         final java.util.function.Supplier<java.util.Map<String, MailboxView>> attached;
         /** Which of the batch's addresses of this campaign are suppressed, asked once per claimed batch. */
         final java.util.function.Supplier<java.util.Set<String>> suppressed;
+        /** For a subsequence email: its subsequence and the contact's status in it (else null). */
+        Subsequences.SendingSubsequence subsequence;
+        String memberStatus;
         MailboxView mailbox;
         SendingMailbox policy;
         /** The chosen mailbox had failures in a row before this send (a success resets them). */
@@ -54,6 +58,10 @@ class SendChecks {
         LocalDate day() {
             return now.atZone(ZoneOffset.UTC).toLocalDate();
         }
+
+        boolean inSubsequence() {
+            return send.subsequenceId() != null;
+        }
     }
 
     interface Check {
@@ -68,6 +76,7 @@ class SendChecks {
         this.pipeline = List.of(
                 new CampaignStatus(),
                 new ContactStatus(),
+                new SubsequenceMembership(),
                 new CompanyReplied(contacts),
                 new Suppressed(),
                 new ScheduleWindow(),
@@ -88,6 +97,8 @@ class SendChecks {
         public Decision check(Context c) {
             return switch (c.campaign.status()) {
                 case "active" -> Decision.PROCEED;
+                // a reply can come after the last main email: its subsequence still goes out
+                case "completed" -> c.inSubsequence() ? Decision.PROCEED : new Decision.Skip("campaign_completed");
                 case "paused" -> new Decision.Defer(c.now.plusSeconds(60), "campaign_paused");
                 // a launch commits its first sends batch by batch and only then makes the campaign active
                 case "draft" -> new Decision.Defer(c.now.plusSeconds(1), "campaign_launching");
@@ -101,7 +112,25 @@ class SendChecks {
         @Override
         public Decision check(Context c) {
             if (c.contact == null) return new Decision.Skip("contact_deleted");
+            if (c.inSubsequence()) { // its main sequence has ended (it replied, …); only what ends the person's mail stops it
+                String s = c.contact.status();
+                return s.equals("bounced") || s.equals("unsubscribed") ? new Decision.Skip("contact_" + s) : Decision.PROCEED;
+            }
             return c.contact.status().equals("in_progress") ? Decision.PROCEED : new Decision.Skip("contact_" + c.contact.status());
+        }
+    }
+
+    /** A subsequence email goes only to a contact still in that subsequence, and waits while the subsequence is paused. */
+    static final class SubsequenceMembership implements Check {
+        @Override
+        public Decision check(Context c) {
+            if (!c.inSubsequence()) return Decision.PROCEED;
+            if (c.subsequence == null || !c.subsequence.live()) return new Decision.Skip("subsequence_deleted");
+            if (!"active".equals(c.memberStatus)) {
+                return new Decision.Skip("subsequence_" + (c.memberStatus == null ? "not_member" : c.memberStatus));
+            }
+            return c.subsequence.status().equals("paused") ? new Decision.Defer(c.now.plusSeconds(900), "subsequence_paused")
+                    : Decision.PROCEED;
         }
     }
 
@@ -115,7 +144,8 @@ class SendChecks {
 
         @Override
         public Decision check(Context c) {
-            if (!c.campaign.stopRules().stopCompanyOnReply()) return Decision.PROCEED;
+            // a subsequence follows up a contact's own answer (or silence): the company rule is the main sequence's
+            if (!c.campaign.stopRules().stopCompanyOnReply() || c.inSubsequence()) return Decision.PROCEED;
             String domain = c.contact.email().substring(c.contact.email().indexOf('@') + 1);
             return contacts.repliedAtDomain(c.send.workspaceId(), c.campaign.id(), domain)
                     ? new Decision.Skip("company_replied") : Decision.PROCEED;

@@ -5,6 +5,7 @@ import dev.outreach2day.campaign.Campaigns.SendingCampaign;
 import dev.outreach2day.campaign.Campaigns.SendingStep;
 import dev.outreach2day.campaign.Campaigns.SendingVariant;
 import dev.outreach2day.campaign.Rendering;
+import dev.outreach2day.campaign.Subsequences;
 import dev.outreach2day.campaign.SuppressionCheck;
 import dev.outreach2day.contact.ContactView;
 import dev.outreach2day.contact.Contacts;
@@ -71,6 +72,7 @@ class SendEngine implements SmartLifecycle {
     private final String node;
     private final TransportPool transports;
     private final List<SuppressionCheck> suppression;
+    private final Subsequences subsequences;
     private final Session session = Session.getInstance(new Properties());
     private final Map<String, Cached<Mailboxes.SmtpLogin>> logins = new ConcurrentHashMap<>();
     private final Map<String, Cached<java.util.Optional<Domains.DkimKey>>> dkim = new ConcurrentHashMap<>();
@@ -83,8 +85,9 @@ class SendEngine implements SmartLifecycle {
 
     SendEngine(SendQueue queue, SendChecks checks, Campaigns campaigns, Contacts contacts, Mailboxes mailboxes, Domains domains,
             UnsubscribeTokens tokens, Tracking tracking, DeliveryProperties props, O2dProperties platform, TransactionTemplate tx,
-            ApplicationEventPublisher events, Clock clock, List<SuppressionCheck> suppression) {
+            ApplicationEventPublisher events, Clock clock, List<SuppressionCheck> suppression, Subsequences subsequences) {
         this.suppression = suppression;
+        this.subsequences = subsequences;
         this.tracking = tracking;
         this.queue = queue;
         this.checks = checks;
@@ -129,6 +132,8 @@ class SendEngine implements SmartLifecycle {
     void housekeeping() {
         if (!running || !props.enabled()) return;
         transports.closeIdle();
+        int moved = subsequences.enrollNoReplies();
+        if (moved > 0) log.info("{} contact(s) moved into no-reply subsequences", moved);
         for (String[] c : campaigns.finishedActiveCampaigns()) {
             campaigns.markCompleted(Long.parseLong(c[0]), c[1]);
             log.info("Campaign {} completed: every contact is done", c[1]);
@@ -213,6 +218,7 @@ class SendEngine implements SmartLifecycle {
         private final Map<String, Map<String, Mailboxes.MailboxView>> attachedByCampaign = new ConcurrentHashMap<>();
         private final Map<String, ContactView> contactById = new HashMap<>();
         private final Map<String, java.util.Set<String>> suppressedByCampaign = new ConcurrentHashMap<>();
+        private final Map<String, java.util.Optional<Subsequences.SendingSubsequence>> subsequenceById = new ConcurrentHashMap<>();
         private final List<SendRow> rows;
 
         SendBatch(List<SendRow> rows) {
@@ -224,6 +230,10 @@ class SendEngine implements SmartLifecycle {
 
         java.util.Optional<SendingCampaign> campaign(long ws, String campaignId) {
             return campaignById.computeIfAbsent(ws + ":" + campaignId, k -> campaigns.forSending(ws, campaignId));
+        }
+
+        java.util.Optional<Subsequences.SendingSubsequence> subsequence(long ws, String subsequenceId) {
+            return subsequenceById.computeIfAbsent(ws + ":" + subsequenceId, k -> subsequences.forSending(ws, subsequenceId));
         }
 
         ContactView contact(long ws, String contactId) {
@@ -256,6 +266,10 @@ class SendEngine implements SmartLifecycle {
     int reap() {
         var reaped = queue.reap(clock.instant());
         for (var r : reaped) {
+            if (r.subsequenceId() != null) {
+                queue.countSubsequence(r.workspaceId(), r.subsequenceId(), r.stepOrder(), "unknown");
+                continue;
+            }
             queue.count(r.workspaceId(), r.campaignId(), clock.instant().atZone(ZoneOffset.UTC).toLocalDate(), r.stepOrder(),
                     r.variantId(), r.mailboxId(), "unknown");
         }
@@ -273,13 +287,26 @@ class SendEngine implements SmartLifecycle {
             return;
         }
         ContactView contact = batch.contact(s.workspaceId(), s.contactId());
-        var step = campaign.get().step(s.stepOrder());
+        // a subsequence email's step is its subsequence's; the rest are the campaign's own
+        Subsequences.SendingSubsequence subsequence = null;
+        if (s.subsequenceId() != null) {
+            subsequence = batch.subsequence(s.workspaceId(), s.subsequenceId()).orElse(null);
+            if (subsequence == null) {
+                finishSkipped(s, "subsequence_deleted", now);
+                return;
+            }
+        }
+        var step = subsequence != null ? subsequence.step(s.stepOrder()) : campaign.get().step(s.stepOrder());
         if (step.isEmpty() || !step.get().id().equals(s.stepId())) {
             finishSkipped(s, "step_deleted", now);
             return;
         }
         var ctx = new SendChecks.Context(s, campaign.get(), contact, now, () -> batch.attached(s.workspaceId(), campaign.get()),
                 () -> batch.suppressed(s.workspaceId(), s.campaignId()));
+        if (subsequence != null) {
+            ctx.subsequence = subsequence;
+            ctx.memberStatus = subsequences.memberStatus(s.workspaceId(), s.subsequenceId(), s.contactId()).orElse(null);
+        }
         Decision d = checks.run(ctx);
         switch (d) {
             case Decision.Defer defer -> {
@@ -295,7 +322,7 @@ class SendEngine implements SmartLifecycle {
 
         // render with the engine preview uses; a send never goes out with an unresolved variable
         // the first email starts the thread; a follow-up replies to what this contact was sent before
-        var thread = s.stepOrder() > 1 ? queue.thread(s.workspaceId(), s.campaignId(), s.contactId()) : List.<SendQueue.Sent>of();
+        var thread = s.stepOrder() > 1 || s.subsequenceId() != null ? queue.thread(s.workspaceId(), s.campaignId(), s.contactId()) : List.<SendQueue.Sent>of();
         SendingVariant variant = variant(step.get(), s.contactId());
         String unsubscribeUrl = platform.baseUrl() + "/u/" + tokens.token(s.workspaceId(), s.contactId(), s.campaignId());
         var values = values(contact, ctx.mailbox, unsubscribeUrl);
@@ -394,7 +421,7 @@ class SendEngine implements SmartLifecycle {
         if (ctx.campaign.schedule().dailyLimit() != null) {
             caps.add(new SendQueue.DayCap("campaign:" + c, ctx.campaign.schedule().dailyLimit(), "campaign_daily_limit"));
         }
-        if (ctx.send.stepOrder() == 1 && ctx.campaign.schedule().maxNewContactsPerDay() != null) {
+        if (ctx.send.stepOrder() == 1 && !ctx.inSubsequence() && ctx.campaign.schedule().maxNewContactsPerDay() != null) {
             caps.add(new SendQueue.DayCap("campaign-new:" + c, ctx.campaign.schedule().maxNewContactsPerDay(), "new_contacts_per_day"));
         }
         return caps;
@@ -412,8 +439,23 @@ class SendEngine implements SmartLifecycle {
         Instant now = clock.instant();
         String reply = failure == null ? null : abbreviate(failure.getMessage());
         // an accepted send is one autocommit call: no lock (the contact's change number) waits on a round trip to us
-        String status = outcome instanceof SmtpOutcome.Sent ? recordSent(ctx, variantId, messageId, now) : tx.execute(t -> switch (outcome) {
+        String status = outcome instanceof SmtpOutcome.Sent
+                ? (ctx.inSubsequence() ? recordSubsequenceSent(ctx, variantId, messageId, now) : recordSent(ctx, variantId, messageId, now))
+                : tx.execute(t -> switch (outcome) {
             case SmtpOutcome.Sent sent -> throw new IllegalStateException("recorded above");
+            case SmtpOutcome.Bounced bounced when ctx.inSubsequence() -> {
+                queue.markFinal(s, node, "bounced", bounced.reason(), reply, now);
+                queue.countSubsequence(ws, s.subsequenceId(), s.stepOrder(), "bounced");
+                queue.endMember(s, "stopped", "bounced", now);
+                contacts.updateProgress(ws, s.campaignId(), s.contactId(), "bounced", ctx.contact.currentStep(), null, null);
+                yield "bounced";
+            }
+            case SmtpOutcome.Failed f when !f.mailboxProblem() && ctx.inSubsequence() -> {
+                queue.markFinal(s, node, "failed", f.reason(), reply, now);
+                queue.countSubsequence(ws, s.subsequenceId(), s.stepOrder(), "failed");
+                queue.endMember(s, "stopped", "failed: " + f.reason(), now);
+                yield "failed";
+            }
             case SmtpOutcome.Bounced bounced -> {
                 queue.markFinal(s, node, "bounced", bounced.reason(), reply, now);
                 queue.count(ws, s.campaignId(), ctx.day(), s.stepOrder(), variantId, ctx.mailbox.id(), "bounced");
@@ -447,6 +489,30 @@ class SendEngine implements SmartLifecycle {
             events.publishEvent(new SendCompleted(ws, s.campaignId(), s.id(), s.contactId(), ctx.mailbox.id(), s.stepOrder(), status,
                     messageId, now));
         }
+    }
+
+    /**
+     * Records an accepted subsequence email in one transaction: sent, counted in its subsequence,
+     * the member's progress, and its next step planned (or the member completed); announced like
+     * any sent email. The contact's own progress is its main sequence's and stays as it is.
+     */
+    private String recordSubsequenceSent(SendChecks.Context ctx, String variantId, String messageId, Instant now) {
+        SendRow s = ctx.send;
+        var next = ctx.subsequence.step(s.stepOrder() + 1).map(n -> new SendQueue.NextSend(Ids.next("snd", now.toEpochMilli()),
+                n.id(), n.order(), now.plusSeconds(n.delaySeconds()))).orElse(null);
+        boolean recorded = Boolean.TRUE.equals(tx.execute(t -> {
+            var before = queue.markSubsequenceSent(s, node, now);
+            if (before.isEmpty()) return false;
+            queue.countSubsequence(s.workspaceId(), s.subsequenceId(), s.stepOrder(), "sent");
+            if (before.get().equals("unknown")) queue.uncountSubsequenceUnknown(s.workspaceId(), s.subsequenceId(), s.stepOrder());
+            queue.memberProgress(s, next == null, now);
+            if (next != null) queue.planSubsequenceSend(s, next, ctx.mailbox.id(), now);
+            events.publishEvent(new SendsCompleted(List.of(new SendCompleted(s.workspaceId(), s.campaignId(), s.id(), s.contactId(),
+                    ctx.mailbox.id(), s.stepOrder(), "sent", messageId, now)), List.of()));
+            return true;
+        }));
+        if (!recorded) log.warn("Send {} was accepted by SMTP but is no longer this process's to record", s.id());
+        return "sent";
     }
 
     /** Records an accepted send through the group commit (see {@link SentRecorder}). */
@@ -542,6 +608,13 @@ class SendEngine implements SmartLifecycle {
 
     private void finishSkipped(SendRow s, String reason, Instant now) {
         tx.executeWithoutResult(t -> {
+            if (s.subsequenceId() != null) {
+                if (queue.skip(s, node, reason, now)) {
+                    queue.countSubsequence(s.workspaceId(), s.subsequenceId(), s.stepOrder(), "skipped");
+                    queue.endMember(s, "stopped", reason, now); // a skipped email ends the subsequence for the contact
+                }
+                return;
+            }
             if (queue.skip(s, node, reason, now)) {
                 queue.count(s.workspaceId(), s.campaignId(), now.atZone(ZoneOffset.UTC).toLocalDate(), s.stepOrder(), null,
                         s.mailboxId(), "skipped");

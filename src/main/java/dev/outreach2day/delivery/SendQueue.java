@@ -20,11 +20,11 @@ class SendQueue {
 
     record SendRow(long workspaceId, String id, String campaignId, String contactId, String stepId, int stepOrder,
             String mailboxId, String variantId, String status, Instant scheduledAt, int attempts, String messageId,
-            String subject, String lockedBy) {}
+            String subject, String lockedBy, String subsequenceId) {}
 
     private static final String COLUMNS = """
             s.workspace_id, s.id, s.campaign_id, s.contact_id, s.step_id, s.step_order, s.mailbox_id, s.variant_id, s.status,
-            s.scheduled_at, s.attempts, s.message_id, s.subject, s.locked_by
+            s.scheduled_at, s.attempts, s.message_id, s.subject, s.locked_by, s.subsequence_id
             """;
 
     /**
@@ -75,14 +75,57 @@ class SendQueue {
             UPDATE sends SET status = 'unknown', reason = 'the sending process stopped during SMTP; not resent to avoid a duplicate',
                    updated_at = :now
              WHERE status = 'in_flight' AND locked_until < :now
-            RETURNING workspace_id, campaign_id, step_order, COALESCE(variant_id, '') AS variant_id, COALESCE(mailbox_id, '') AS mailbox_id
+            RETURNING workspace_id, campaign_id, step_order, COALESCE(variant_id, '') AS variant_id, COALESCE(mailbox_id, '') AS mailbox_id,
+                      subsequence_id
             """;
 
-    /** The contact's sent emails of this campaign, in step order: its mailbox and its thread. */
+    /** The contact's sent emails of this campaign (main sequence and subsequences), in the order sent: its thread. */
     private static final String THREAD = """
             SELECT step_order, mailbox_id, message_id, subject FROM sends
              WHERE workspace_id = :workspaceId AND contact_id = :contactId AND campaign_id = :campaignId AND status = 'sent'
-             ORDER BY step_order
+             ORDER BY sent_at, step_order
+            """;
+
+    /**
+     * A subsequence email accepted by SMTP: sent (also from unknown, when the reaper was early),
+     * returning the status it had. Subsequence emails are few; they are recorded one by one.
+     */
+    private static final String MARK_SUBSEQUENCE_SENT = """
+            WITH before AS (
+                SELECT status FROM sends WHERE workspace_id = :workspaceId AND id = :id AND status IN ('in_flight', 'unknown')
+                   AND locked_by = :node FOR UPDATE)
+            UPDATE sends s SET status = 'sent', sent_at = :now, smtp_reply = '250 accepted', reason = NULL, locked_by = NULL,
+                   locked_until = NULL, updated_at = :now
+              FROM before WHERE s.workspace_id = :workspaceId AND s.id = :id
+            RETURNING before.status
+            """;
+
+    /** The member's progress: the step it was sent, and completed after the last one. */
+    private static final String MEMBER_PROGRESS = """
+            UPDATE subsequence_members SET current_step = :step, status = CASE WHEN :last THEN 'completed' ELSE status END, updated_at = :now
+             WHERE workspace_id = :workspaceId AND subsequence_id = :subsequenceId AND contact_id = :contactId AND status = 'active'
+            """;
+
+    private static final String END_MEMBER = """
+            UPDATE subsequence_members SET status = :status, stop_reason = :reason, updated_at = :now
+             WHERE workspace_id = :workspaceId AND subsequence_id = :subsequenceId AND contact_id = :contactId AND status = 'active'
+            """;
+
+    private static final String PLAN_SUBSEQUENCE_SEND = """
+            INSERT INTO sends (workspace_id, id, campaign_id, contact_id, step_id, step_order, mailbox_id, subsequence_id, status,
+                               scheduled_at, created_at, updated_at)
+            VALUES (:workspaceId, :id, :campaignId, :contactId, :stepId, :stepOrder, :mailboxId, :subsequenceId, 'planned', :at, :now, :now)
+            ON CONFLICT (workspace_id, contact_id, step_id) DO NOTHING
+            """;
+
+    private static final String SUBSEQUENCE_COUNT = """
+            INSERT INTO subsequence_stats (workspace_id, subsequence_id, step_order, %1$s) VALUES (:workspaceId, :subsequenceId, :stepOrder, 1)
+            ON CONFLICT (workspace_id, subsequence_id, step_order) DO UPDATE SET %1$s = subsequence_stats.%1$s + 1
+            """;
+
+    private static final String SUBSEQUENCE_UNCOUNT_UNKNOWN = """
+            UPDATE subsequence_stats SET unknown = greatest(unknown - 1, 0)
+             WHERE workspace_id = :workspaceId AND subsequence_id = :subsequenceId AND step_order = :stepOrder
             """;
 
     private static final String RELEASE_DAY = """
@@ -259,11 +302,47 @@ class SendQueue {
                 .param("until", ts(until)).param("reason", reason).param("reply", reply).param("now", ts(now)).update() == 1;
     }
 
-    record Reaped(long workspaceId, String campaignId, int stepOrder, String variantId, String mailboxId) {}
+    record Reaped(long workspaceId, String campaignId, int stepOrder, String variantId, String mailboxId, String subsequenceId) {}
 
     List<Reaped> reap(Instant now) {
         return jdbc.sql(REAP).param("now", ts(now)).query((rs, n) -> new Reaped(rs.getLong(1), rs.getString(2), rs.getInt(3),
-                rs.getString(4), rs.getString(5))).list();
+                rs.getString(4), rs.getString(5), rs.getString(6))).list();
+    }
+
+    /** Marks a subsequence email sent; the status it had (in_flight or unknown), empty when it was not this process's. */
+    Optional<String> markSubsequenceSent(SendRow s, String node, Instant now) {
+        return jdbc.sql(MARK_SUBSEQUENCE_SENT).param("workspaceId", s.workspaceId()).param("id", s.id()).param("node", node)
+                .param("now", ts(now)).query(String.class).optional();
+    }
+
+    void memberProgress(SendRow s, boolean last, Instant now) {
+        jdbc.sql(MEMBER_PROGRESS).param("workspaceId", s.workspaceId()).param("subsequenceId", s.subsequenceId())
+                .param("contactId", s.contactId()).param("step", s.stepOrder()).param("last", last).param("now", ts(now)).update();
+    }
+
+    /** Ends the contact's membership of the send's subsequence, if it is still active there. */
+    void endMember(SendRow s, String status, String reason, Instant now) {
+        jdbc.sql(END_MEMBER).param("workspaceId", s.workspaceId()).param("subsequenceId", s.subsequenceId())
+                .param("contactId", s.contactId()).param("status", status).param("reason", reason).param("now", ts(now)).update();
+    }
+
+    void planSubsequenceSend(SendRow after, NextSend next, String mailboxId, Instant now) {
+        jdbc.sql(PLAN_SUBSEQUENCE_SEND).param("workspaceId", after.workspaceId()).param("id", next.id())
+                .param("campaignId", after.campaignId()).param("contactId", after.contactId()).param("stepId", next.stepId())
+                .param("stepOrder", next.stepOrder()).param("mailboxId", mailboxId).param("subsequenceId", after.subsequenceId())
+                .param("at", ts(next.at())).param("now", ts(now)).update();
+    }
+
+    /** Counts a subsequence email's outcome in its subsequence's counters (the campaign's are the main sequence's). */
+    void countSubsequence(long workspaceId, String subsequenceId, int stepOrder, String what) {
+        if (!java.util.Set.of("sent", "failed", "bounced", "skipped", "unknown").contains(what)) throw new IllegalArgumentException("no counter " + what);
+        jdbc.sql(SUBSEQUENCE_COUNT.formatted(what)).param("workspaceId", workspaceId).param("subsequenceId", subsequenceId)
+                .param("stepOrder", stepOrder).update();
+    }
+
+    void uncountSubsequenceUnknown(long workspaceId, String subsequenceId, int stepOrder) {
+        jdbc.sql(SUBSEQUENCE_UNCOUNT_UNKNOWN).param("workspaceId", workspaceId).param("subsequenceId", subsequenceId)
+                .param("stepOrder", stepOrder).update();
     }
 
     record Sent(int stepOrder, String mailboxId, String messageId, String subject) {}
@@ -323,6 +402,6 @@ class SendQueue {
         return new SendRow(rs.getLong("workspace_id"), rs.getString("id"), rs.getString("campaign_id"), rs.getString("contact_id"),
                 rs.getString("step_id"), rs.getInt("step_order"), rs.getString("mailbox_id"), rs.getString("variant_id"),
                 rs.getString("status"), rs.getTimestamp("scheduled_at").toInstant(), rs.getInt("attempts"), rs.getString("message_id"),
-                rs.getString("subject"), rs.getString("locked_by"));
+                rs.getString("subject"), rs.getString("locked_by"), rs.getString("subsequence_id"));
     }
 }
