@@ -617,7 +617,11 @@ public final class ReplyClassifier {
     }
 
     /** {@code required}: pieces of text every match contains (empty: none known), so most phrases skip the regex. */
-    private record Phrase(Kind kind, double weight, String label, Pattern pattern, int order, List<String> required) {}
+    /**
+     * {@code anchor}: the literal text every match starts with (null when unknown), so the regex is
+     * tried only where it occurs instead of at every position of the text.
+     */
+    private record Phrase(Kind kind, double weight, String label, Pattern pattern, int order, List<String> required, String anchor) {}
 
     /** A phrase found; {@code kind} may differ from the phrase's when negated. */
     record Hit(Kind kind, double weight, String label, int start, int end, String note) {
@@ -631,7 +635,7 @@ public final class ReplyClassifier {
 
     private static void p(Kind kind, double weight, String... phrases) {
         for (String phrase : phrases) PHRASES.add(new Phrase(kind, weight, raw(phrase) != null ? raw(phrase) : phrase,
-                compile(phrase), PHRASES.size(), required(phrase)));
+                compile(phrase), PHRASES.size(), required(phrase), anchor(phrase)));
     }
 
     /**
@@ -659,6 +663,23 @@ public final class ReplyClassifier {
         }
         runs.sort(Comparator.comparingInt(String::length).reversed());
         return List.copyOf(runs);
+    }
+
+    /**
+     * The word characters a (non-raw) phrase's matches begin with: the folded phrase up to its
+     * first non-word character, when it starts with a word character and has no leading wildcard
+     * ({@link #compile} matches that prefix literally, except "email", which may be spelled "e-mail").
+     */
+    static String anchor(String phrase) {
+        if (raw(phrase) != null) return null;
+        String f = fold(phrase).text().strip();
+        if (f.isEmpty() || f.startsWith("*") || !isWordChar(f.charAt(0))) return null;
+        int end = 0;
+        while (end < f.length() && isWordChar(f.charAt(end))) end++;
+        String word = f.substring(0, end);
+        int email = word.indexOf("email");
+        if (email >= 0) word = word.substring(0, email + 1); // "e" of e-mail / email / e mail
+        return word.isEmpty() ? null : word;
     }
 
     /** The regex of a raw phrase ({@code re:…}, or {@code re{a,b}:…} naming pieces every match contains), else null. */
@@ -1039,6 +1060,23 @@ public final class ReplyClassifier {
         for (Phrase ph : PHRASES) {
             if (!containsAll(f, ph.required())) continue; // cannot match: skip the regex
             Matcher m = ph.pattern().matcher(f);
+            if (ph.anchor() != null) {
+                // every match starts at an occurrence of the anchor: try the regex only there (the same
+                // leftmost, non-overlapping matches as find(), without running it at every position)
+                m.useTransparentBounds(true).useAnchoringBounds(false);
+                int at = f.indexOf(ph.anchor());
+                while (at >= 0) {
+                    m.region(at, f.length());
+                    if (m.lookingAt() && m.end() > m.start()) {
+                        all.add(new Hit(ph.kind(), ph.weight(), ph.label(), m.start(), m.end(), null));
+                        orders.add(ph.order());
+                        at = f.indexOf(ph.anchor(), m.end());
+                    } else {
+                        at = f.indexOf(ph.anchor(), at + 1);
+                    }
+                }
+                continue;
+            }
             while (m.find()) {
                 if (m.end() == m.start()) continue;
                 all.add(new Hit(ph.kind(), ph.weight(), ph.label(), m.start(), m.end(), null));
