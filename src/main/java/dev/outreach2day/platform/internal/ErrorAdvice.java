@@ -204,12 +204,16 @@ class ErrorAdvice {
                 .body(new ErrorOut("Internal server error; quote the X-Request-Id header when reporting it", "INTERNAL_ERROR"));
     }
 
+    // Errors are JSON whatever the request accepts (a route that also serves text/csv would
+    // otherwise turn its 404 or 422 into a 406), so the content type is set, not negotiated.
     private static ResponseEntity<ErrorOut> error(HttpStatus status, ApiException e) {
-        return ResponseEntity.status(status).body(new ErrorOut(e.detail(), e.code()));
+        return ResponseEntity.status(status).contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                .body(new ErrorOut(e.detail(), e.code()));
     }
 
     private static ResponseEntity<HTTPValidationError> unprocessable(List<ValidationError> errors) {
-        return ResponseEntity.unprocessableContent().body(new HTTPValidationError(errors));
+        return ResponseEntity.unprocessableContent().contentType(org.springframework.http.MediaType.APPLICATION_JSON)
+                .body(new HTTPValidationError(errors));
     }
 
     private static String source(MethodParameter p) {
