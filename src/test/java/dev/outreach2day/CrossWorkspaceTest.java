@@ -153,6 +153,14 @@ class CrossWorkspaceTest extends IntegrationTest {
             probe("GET", "/campaigns/{campaign_id}/stats", null, status(404)),
             probe("GET", "/campaigns/{campaign_id}/sends", null, status(404)),
             probe("GET", "/campaigns/{campaign_id}/sends", "/campaigns/{campaign_id}/sends?workspaceId={workspace_id}", null, status(403)),
+            probe("POST", "/campaigns/{campaign_id}/duplicate", "{\"copyContacts\":true}", status(404)),
+            probe("POST", "/campaigns/{campaign_id}/duplicate", "/campaigns/{campaign_id}/duplicate?workspaceId={workspace_id}", "{}",
+                    status(403)),
+            probe("GET", "/campaigns/{campaign_id}/share", null, status(404)),
+            probe("GET", "/campaigns/{campaign_id}/share", "/campaigns/{campaign_id}/share?workspaceId={workspace_id}", null, status(403)),
+            probe("GET", "/campaigns/{campaign_id}/export", "/campaigns/{campaign_id}/export?format=csv", null, status(404)),
+            probe("GET", "/campaigns/{campaign_id}/export", "/campaigns/{contact_campaign_id}/export?format=csv", null, status(404)),
+            probe("GET", "/campaigns/{campaign_id}/export", "/campaigns/{campaign_id}/export?workspaceId={workspace_id}", null, status(403)),
             // imports: A's import job is not found for B; uploads to A's campaign are refused
             probe("POST", "/campaigns/{campaign_id}/contacts/import", "/campaigns/{campaign_id}/contacts/import?workspaceId={workspace_id}",
                     "{}", (r, f) -> assertThat(r.status()).isIn(403, 415)),
@@ -344,6 +352,9 @@ class CrossWorkspaceTest extends IntegrationTest {
         assertThat(campaignOfA.get("name").asString()).isEqualTo("A only");
         assertThat(campaignOfA.get("status").asString()).isEqualTo("active");
         assertThat(api(f.a()).get("/campaigns/" + f.vars().get("campaign_id") + "/steps").json().size()).isEqualTo(1);
+        // B's duplicate attempts copied nothing into either workspace
+        assertThat(api(f.b()).get("/campaigns").body()).doesNotContain("A only");
+        assertThat(api(f.a()).get("/campaigns").body()).doesNotContain("(copy)");
         var domainOfA = api(f.a()).get("/domains").json().get(0);
         assertThat(domainOfA.get("redirect_domain").isNull()).isTrue();
         assertThat(api(f.a()).get("/domains/" + f.vars().get("domain") + "/dns-records").body()).doesNotContain("\"x\"");

@@ -202,6 +202,19 @@ class CampaignRepository {
              LIMIT 100
             """;
 
+    /**
+     * A duplicate's mailboxes: the source's attachments with their per-campaign policy (daily
+     * limit, weight, paused), leaving out mailboxes deleted since they were attached.
+     */
+    private static final String COPY_MAILBOXES = """
+            INSERT INTO campaign_mailboxes (workspace_id, campaign_id, mailbox_id, daily_limit, weight, paused)
+            SELECT cm.workspace_id, :toCampaignId, cm.mailbox_id, cm.daily_limit, cm.weight, cm.paused
+              FROM campaign_mailboxes cm
+              JOIN mailboxes m ON m.workspace_id = cm.workspace_id AND m.id = cm.mailbox_id
+             WHERE cm.workspace_id = :workspaceId AND cm.campaign_id = :fromCampaignId AND m.status <> 'deleted'
+             ORDER BY cm.created_at, cm.mailbox_id
+            """;
+
     private final JdbcClient jdbc;
     private final ObjectMapper json;
 
@@ -299,6 +312,11 @@ class CampaignRepository {
                     .param("position", v.position()).param("subject", v.subject()).param("bodyHtml", v.bodyHtml())
                     .param("bodyText", v.bodyText()).param("weight", v.weight()).update();
         }
+    }
+
+    int copyMailboxes(long workspaceId, String fromCampaignId, String toCampaignId) {
+        return jdbc.sql(COPY_MAILBOXES).param("workspaceId", workspaceId).param("fromCampaignId", fromCampaignId)
+                .param("toCampaignId", toCampaignId).update();
     }
 
     List<AttachedRow> attached(long workspaceId, String campaignId) {

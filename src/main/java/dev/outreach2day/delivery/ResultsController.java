@@ -111,7 +111,12 @@ class ResultsController {
     @GetMapping("/campaigns/{campaign_id}/stats")
     CampaignStatsOut stats(Caller caller, @RequestParam(required = false) Long workspaceId, @PathVariable("campaign_id") String id) {
         long ws = caller.workspace(workspaceId);
-        var c = campaigns.forSending(ws, id).orElseThrow(() -> new ApiException.NotFound("Campaign " + id));
+        return statsOf(ws, campaigns.forSending(ws, id).orElseThrow(() -> new ApiException.NotFound("Campaign " + id)));
+    }
+
+    /** The stats of a campaign the caller may see (also behind the public share page). */
+    CampaignStatsOut statsOf(long ws, Campaigns.SendingCampaign c) {
+        String id = c.id();
         Counts t = jdbc.sql(TOTALS).param("workspaceId", ws).param("campaignId", id).query((rs, n) -> counts(rs)).single();
         long delivered = Math.max(1, t.sent());
         var rates = new Rates(round(t.bounced() / (double) Math.max(1, t.sent() + t.bounced())), round(t.replied() / (double) delivered),

@@ -28,6 +28,7 @@ public final class PublicRoutes {
             "/billing/stripe/return",     // static "you can close this page" after Stripe Checkout
             "/u/*",                       // unsubscribe links in emails, protected by an HMAC-signed token
             "/t/**",                      // open pixel and click redirects of tracked emails, HMAC-signed tokens
+            "/share/*",                   // read-only campaign stats pages, HMAC-signed expiring tokens
             "/favicon.ico",
             "/error");
 
