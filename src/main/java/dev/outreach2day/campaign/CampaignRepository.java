@@ -204,11 +204,13 @@ class CampaignRepository {
 
     /**
      * A duplicate's mailboxes: the source's attachments with their per-campaign policy (daily
-     * limit, weight, paused), leaving out mailboxes deleted since they were attached.
+     * limit, weight, paused), leaving out mailboxes deleted since they were attached. Attached
+     * "now", a microsecond apart, so the copy lists them in the source's order.
      */
     private static final String COPY_MAILBOXES = """
-            INSERT INTO campaign_mailboxes (workspace_id, campaign_id, mailbox_id, daily_limit, weight, paused)
-            SELECT cm.workspace_id, :toCampaignId, cm.mailbox_id, cm.daily_limit, cm.weight, cm.paused
+            INSERT INTO campaign_mailboxes (workspace_id, campaign_id, mailbox_id, daily_limit, weight, paused, created_at)
+            SELECT cm.workspace_id, :toCampaignId, cm.mailbox_id, cm.daily_limit, cm.weight, cm.paused,
+                   now() + row_number() OVER (ORDER BY cm.created_at, cm.mailbox_id) * interval '1 microsecond'
               FROM campaign_mailboxes cm
               JOIN mailboxes m ON m.workspace_id = cm.workspace_id AND m.id = cm.mailbox_id
              WHERE cm.workspace_id = :workspaceId AND cm.campaign_id = :fromCampaignId AND m.status <> 'deleted'

@@ -35,8 +35,8 @@ class DuplicateController {
             Boolean copyMailboxes) {}
 
     /** What the copy received. Settings (priority, schedule, stop rules, text-only, tracking) are always copied. */
-    record CampaignDuplicateCopiedOut(int steps, int variants, int mailboxes, long contacts, boolean schedule, boolean stopRules,
-            boolean settings, boolean subsequences) {}
+    record CampaignDuplicateCopiedOut(int steps, int variants, int subsequences, int mailboxes, long contacts, boolean schedule,
+            boolean stopRules, boolean settings) {}
 
     record CampaignDuplicateOut(String sourceCampaignId, CampaignOut campaign, CampaignDuplicateCopiedOut copied) {}
 
@@ -48,9 +48,9 @@ class DuplicateController {
 
     @Operation(summary = "Public Duplicate Campaign",
             description = "Creates a draft copy in the same workspace in one transaction: settings, schedule, stop rules, steps "
-                    + "with variants and weights; mailboxes with their per-campaign policy unless copyMailboxes is false; "
-                    + "contacts (as new, not started) only when copyContacts is true. Sends, stats and reply outcomes are not "
-                    + "copied. Retry-safe with Idempotency-Key.")
+                    + "with variants and weights, subsequences with their routing; mailboxes with their per-campaign policy unless copyMailboxes is false; "
+                    + "contacts (as new, not started) only when copyContacts is true. Sends, stats, subsequence members and reply "
+                    + "outcomes are not copied. Retry-safe with Idempotency-Key.")
     @RequiredScope(Scope.WRITE)
     @PostMapping("/campaigns/{campaign_id}/duplicate")
     @ResponseStatus(HttpStatus.CREATED)
@@ -61,7 +61,7 @@ class DuplicateController {
         var copied = duplicator.duplicate(ws, id, body.name(), Boolean.TRUE.equals(body.copyContacts()),
                 !Boolean.FALSE.equals(body.copyMailboxes()));
         return new CampaignDuplicateOut(id, CampaignOut.of(copied.campaign()),
-                new CampaignDuplicateCopiedOut(copied.steps(), copied.variants(), copied.mailboxes(), copied.contacts(), true, true,
-                        true, false));
+                new CampaignDuplicateCopiedOut(copied.steps(), copied.variants(), copied.subsequences(), copied.mailboxes(),
+                        copied.contacts(), true, true, true));
     }
 }

@@ -51,11 +51,21 @@ class CampaignDuplicateTest extends IntegrationTest {
                 .status()).isEqualTo(200);
         var patched = api.patch("/campaigns/" + id, "{\"textOnly\":true,\"trackOpens\":true,\"trackClicks\":true,\"priority\":\"LOW\"}");
         assertThat(patched.status()).as(patched.body()).isEqualTo(200);
-        assertThat(api.post("/campaigns/" + id + "/mailboxes", "{\"mailboxes\":[\"" + boxes.get(0) + "\"],\"dailyLimit\":25,\"weight\":2.5}")
+        // attached in reverse creation order, so the copy must keep the attach order, not the id order
+        assertThat(api.post("/campaigns/" + id + "/mailboxes", "{\"mailboxes\":[\"" + boxes.get(1) + "\"],\"dailyLimit\":25,\"weight\":2.5}")
                 .status()).isEqualTo(200);
-        assertThat(api.post("/campaigns/" + id + "/mailboxes", "{\"mailboxes\":[\"" + boxes.get(1) + "\"]}").status()).isEqualTo(200);
+        assertThat(api.post("/campaigns/" + id + "/mailboxes", "{\"mailboxes\":[\"" + boxes.get(0) + "\"]}").status()).isEqualTo(200);
         String box1 = api.get("/campaigns/" + id + "/mailboxes").json().get(1).get("mailboxId").asString();
         assertThat(api.patch("/campaigns/" + id + "/mailboxes/" + box1, "{\"paused\":true}").status()).isEqualTo(200);
+        var sub1 = api.post("/campaigns/" + id + "/subsequences", """
+                {"name":"Interested","trigger":{"replyIntents":["interested"]},
+                 "steps":[{"subject":"","bodyHtml":"<p>Calendar</p>","delayHours":1,
+                           "variants":[{"subject":"","bodyHtml":"<p>V1</p>","weight":2},{"subject":"","bodyHtml":"<p>V2</p>","weight":1}]},
+                          {"subject":"","bodyHtml":"<p>Nudge</p>","delayDays":1}]}""");
+        assertThat(sub1.status()).as(sub1.body()).isEqualTo(201);
+        var sub2 = api.post("/campaigns/" + id + "/subsequences", """
+                {"name":"No reply","trigger":{"noReplyAfterStep":2,"waitDays":4},"steps":[{"subject":"Other angle","bodyHtml":"<p>x</p>"}]}""");
+        assertThat(sub2.status()).as(sub2.body()).isEqualTo(201);
         var added = api.post("/campaigns/" + id + "/contacts", """
                 {"contacts":[{"email":"ann@acme.example","firstName":"Ann","lastName":"Lee","company":"Acme","title":"CTO","phone":"+1 555 0100",
                               "timezone":"America/New_York","customFields":{"Industry":"SaaS","Seats":"40"}},
@@ -93,6 +103,7 @@ class CampaignDuplicateTest extends IntegrationTest {
         assertThat(copied.get("contacts").asLong()).isZero();
         assertThat(copied.get("schedule").asBoolean()).isTrue();
         assertThat(copied.get("stopRules").asBoolean()).isTrue();
+        assertThat(copied.get("subsequences").asInt()).isEqualTo(2);
 
         // settings exactly
         for (String f : List.of("priority", "textOnly", "trackOpens", "trackClicks", "trackingDomain", "schedule", "stopRules")) {
@@ -124,6 +135,34 @@ class CampaignDuplicateTest extends IntegrationTest {
             }
         }
         assertThat(m1.get(1).get("status").asString()).isEqualTo("paused");
+        // subsequences: same triggers, status and steps (new ids), and the routing points at the copies
+        JsonNode subs0 = api.get("/campaigns/" + src + "/subsequences").json().get("subsequences");
+        JsonNode subs1 = api.get("/campaigns/" + dup + "/subsequences").json().get("subsequences");
+        assertThat(subs1.size()).isEqualTo(2);
+        var subIds = new java.util.HashMap<String, String>();
+        for (int i = 0; i < 2; i++) {
+            JsonNode a = subs0.get(i), b = subs1.get(i);
+            subIds.put(a.get("id").asString(), b.get("id").asString());
+            assertThat(b.get("id").asString()).startsWith("sub_").isNotEqualTo(a.get("id").asString());
+            assertThat(b.get("campaignId").asString()).isEqualTo(dup);
+            for (String f : List.of("name", "status", "trigger")) assertThat(b.get(f)).as(f).isEqualTo(a.get(f));
+            assertThat(b.get("steps").size()).isEqualTo(a.get("steps").size());
+            for (int j = 0; j < a.get("steps").size(); j++) {
+                JsonNode sa = a.get("steps").get(j), sb = b.get("steps").get(j);
+                assertThat(sb.get("id").asString()).isNotEqualTo(sa.get("id").asString());
+                for (String f : List.of("order", "subject", "bodyHtml", "bodyText", "delaySeconds")) assertThat(sb.get(f)).as(f).isEqualTo(sa.get(f));
+                assertThat(sb.get("variants").size()).isEqualTo(sa.get("variants").size());
+                for (int v = 0; v < sa.get("variants").size(); v++) {
+                    assertThat(sb.get("variants").get(v).get("id").asString()).isNotEqualTo(sa.get("variants").get(v).get("id").asString());
+                    assertThat(sb.get("variants").get(v).get("weight")).isEqualTo(sa.get("variants").get(v).get("weight"));
+                    assertThat(sb.get("variants").get(v).get("bodyHtml")).isEqualTo(sa.get("variants").get(v).get("bodyHtml"));
+                }
+            }
+        }
+        JsonNode routes0 = api.get("/campaigns/" + src + "/subsequences/routing").json().get("routes");
+        JsonNode routes1 = api.get("/campaigns/" + dup + "/subsequences/routing").json().get("routes");
+        assertThat(routes1.get("interested").asString()).isEqualTo(subIds.get(routes0.get("interested").asString()));
+        assertThat(routes1.size()).isEqualTo(routes0.size());
         assertThat(api.get("/campaigns/" + dup + "/contacts").json().get("contacts").size()).isZero();
 
         // the original is untouched
