@@ -70,8 +70,12 @@ class CampaignShareTest extends CampaignResultsFixture {
         assertThat(parts[1]).isEqualTo(a);
         String later = parts[0] + "." + parts[1] + "." + (Long.parseLong(parts[2]) + 86_400 * 365);
         String moved = parts[0] + "." + b + "." + parts[2];
-        String flipped = tokenA.substring(0, tokenA.length() - 1) + (tokenA.endsWith("A") ? "B" : "A");
-        for (String forged : List.of(flipped, enc(later) + "." + macA, enc(moved) + "." + macA, "nope", enc(payloadA), "." + macA)) {
+        int at = tokenA.length() - 3; // a character that carries signature bits
+        String flipped = tokenA.substring(0, at) + (tokenA.charAt(at) == 'A' ? 'B' : 'A') + tokenA.substring(at + 1);
+        // the last character of a 16-byte signature carries 2 bits; its other spellings decode alike but are refused too
+        char last = tokenA.charAt(tokenA.length() - 1);
+        String respelled = tokenA.substring(0, tokenA.length() - 1) + (char) (last ^ 1);
+        for (String forged : List.of(flipped, respelled, enc(later) + "." + macA, enc(moved) + "." + macA, "nope", enc(payloadA), "." + macA)) {
             var r = anonymous().get("/share/" + forged);
             assertThat(r.status()).as(forged).isEqualTo(404);
             assertThat(r.body()).doesNotContain("Alpha").doesNotContain("Bravo");
