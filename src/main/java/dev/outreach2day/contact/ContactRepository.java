@@ -196,7 +196,6 @@ class ContactRepository {
 
     private static final String SAMPLE_MISSING = "SELECT c.email" + MISSING_WHERE + " ORDER BY c.id LIMIT :limit";
 
-    private final JdbcClient jdbc;
     /**
      * Copies every contact of :from into the brand-new campaign :to in one statement (no rows
      * through the application, so 100k contacts are one round trip). The copies keep email, names,
@@ -231,6 +230,7 @@ class ContactRepository {
             RETURNING value
             """;
 
+    private final JdbcClient jdbc;
     private final ObjectMapper json;
 
     ContactRepository(JdbcClient jdbc, ObjectMapper json) {
