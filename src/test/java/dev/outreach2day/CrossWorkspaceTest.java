@@ -243,7 +243,22 @@ class CrossWorkspaceTest extends IntegrationTest {
             probe("POST", "/campaigns/{campaign_id}/subsequences/{subsequence_id}/sync", "{}", status(404)),
             probe("GET", "/campaigns/{campaign_id}/subsequences/routing", null, status(404)),
             probe("PATCH", "/campaigns/{campaign_id}/subsequences/routing", "{\"routes\":{\"interested\":\"{subsequence_id}\"}}",
-                    status(404)));
+                    status(404)),
+            // sequencers: A's connection and export are 404 for B; B's lists never show them; A's workspaceId is 403
+            probe("GET", "/sequencers/providers", "/sequencers/providers?workspaceId={workspace_id}", null, status(403)),
+            probe("GET", "/sequencers", null, okWithout("connection_id")),
+            probe("GET", "/sequencers", "/sequencers?workspaceId={workspace_id}", null, status(403)),
+            probe("POST", "/sequencers", "/sequencers?workspaceId={workspace_id}", "{\"provider\":\"instantly\",\"name\":\"x\",\"apiKey\":\"k\"}",
+                    status(403)),
+            probe("POST", "/sequencers/validate", "/sequencers/validate?workspaceId={workspace_id}",
+                    "{\"provider\":\"instantly\",\"apiKey\":\"k\"}", status(403)),
+            probe("PATCH", "/sequencers/{connection_id}", "{\"name\":\"mine now\"}", status(404)),
+            probe("DELETE", "/sequencers/{connection_id}", null, status(404)),
+            probe("GET", "/sequencers/{connection_id}/readiness", null, status(404)),
+            probe("POST", "/sequencers/{connection_id}/export", "{\"mailboxes\":[\"{mailbox}\"],\"confirm\":true}", status(404)),
+            probe("POST", "/sequencers/{connection_id}/reconnect", "{}", status(404)),
+            probe("GET", "/sequencers/exports", null, okWithout("export_id", "connection_id")),
+            probe("GET", "/sequencers/exports/{export_id}", null, status(404)));
 
 
 
@@ -317,6 +332,18 @@ class CrossWorkspaceTest extends IntegrationTest {
                 .get("id").asString());
         vars.put("entry_id", new Api(baseUrl(), a.apiKey()).get("/campaigns/suppressions?q=" + suppressed).json()
                 .get("suppressions").get(0).get("id").asString());
+        // A's sequencer connection (its key accepted by the stand-in Instantly) and an export to it
+        String sequencerKey = ResponseLog.secret("cross-" + Long.toString(System.nanoTime(), 36) + "-instantly-key");
+        SequencerApis.server().stubFor(com.github.tomakehurst.wiremock.client.WireMock.get("/api/v2/workspaces/current")
+                .withHeader("Authorization", com.github.tomakehurst.wiremock.client.WireMock.equalTo("Bearer " + sequencerKey))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.okJson("{\"id\":\"w1\",\"name\":\"A outbound\"}")));
+        var sequencer = apiA2.post("/sequencers", "{\"provider\":\"instantly\",\"name\":\"A\",\"apiKey\":\"" + sequencerKey + "\"}");
+        assertThat(sequencer.status()).as(sequencer.body()).isEqualTo(201);
+        vars.put("connection_id", sequencer.json().get("connection").get("id").asString());
+        var export = apiA2.post("/sequencers/" + vars.get("connection_id") + "/export",
+                "{\"mailboxes\":[\"owner@" + domain + "\"],\"confirm\":true}");
+        assertThat(export.status()).as(export.body()).isEqualTo(202);
+        vars.put("export_id", export.json().get("id").asString());
         return new Fixture(a, b, vars);
     }
 
@@ -358,6 +385,7 @@ class CrossWorkspaceTest extends IntegrationTest {
         var domainOfA = api(f.a()).get("/domains").json().get(0);
         assertThat(domainOfA.get("redirect_domain").isNull()).isTrue();
         assertThat(api(f.a()).get("/domains/" + f.vars().get("domain") + "/dns-records").body()).doesNotContain("\"x\"");
+        assertThat(api(f.a()).get("/sequencers").body()).contains(f.vars().get("connection_id")).contains("\"name\":\"A\"");
     }
 
     @Test

@@ -42,6 +42,10 @@ public abstract class IntegrationTest {
         // tests deliver to receivers on 127.0.0.1; the guard itself is tested in UrlGuardTest
         registry.add("o2d.webhooks.allow-private-targets", () -> "true");
         registry.add("o2d.imports.runner-enabled", () -> "false");
+        // tests run the sequencer export runner themselves (ExportRunner.runOnce); both sequencer APIs are one WireMock
+        registry.add("o2d.sequencers.exports-enabled", () -> "false");
+        registry.add("o2d.sequencers.instantly-api-url", SequencerApis::baseUrl);
+        registry.add("o2d.sequencers.smartlead-api-url", SequencerApis::baseUrl);
     }
 
     private static final Path DATA_DIR;

@@ -133,6 +133,11 @@ public class Mailboxes {
         return EmailAddresses.normalize(idOrAddress).flatMap(a -> repository.find(workspaceId, a)).map(Mailboxes::view);
     }
 
+    /** Every live mailbox of the workspace (sequencer readiness lists them all). */
+    public List<MailboxView> list(long workspaceId) {
+        return repository.list(workspaceId).stream().map(Mailboxes::view).toList();
+    }
+
     public List<MailboxView> byIds(long workspaceId, List<String> ids) {
         if (ids.isEmpty()) return List.of();
         return repository.byIds(workspaceId, ids).stream().map(Mailboxes::view).toList();
