@@ -268,6 +268,81 @@ class SequencerTest extends IntegrationTest {
         for (String r : responses) assertThat(r).doesNotContain(key).doesNotContain(slKey).doesNotContain(password);
     }
 
+    @Test
+    void aProcessThatDiedMidCreateOrA5xxNeverLeadsToASecondAccountAndA422FailsAtOnce() {
+        var tenant = newTenant();
+        Api api = api(tenant);
+        String domain = SendingDomains.buy(api, anonymous(), tenant.workspaceId(), "seqy");
+        String dan = "dan@" + domain, eve = "eve@" + domain, fay = "fay@" + domain;
+        String password = ResponseLog.secret(PASSWORD + "-y-" + System.nanoTime());
+        var created = api.post("/mailboxes", """
+                {"mailboxes":[{"address":"%s","firstName":"Dan","password":"%s"},{"address":"%s","firstName":"Eve","password":"%s"},
+                              {"address":"%s","firstName":"Fay","password":"%s"}]}""".formatted(dan, password, eve, password, fay, password));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String key = ResponseLog.secret("inst_y_" + Long.toString(System.nanoTime(), 36) + "_bGVhc2U");
+        String bearer = "Bearer " + key;
+        vendors().stubFor(get(urlEqualTo("/api/v2/workspaces/current")).withHeader("Authorization", equalTo(bearer))
+                .willReturn(aResponse().withStatus(200).withBody("{\"id\":\"w\",\"name\":\"Y\"}")));
+        String connection = api.post("/sequencers", "{\"provider\":\"instantly\",\"name\":\"Y\",\"apiKey\":\"" + key + "\"}").json()
+                .get("connection").get("id").asString();
+
+        // Dan: a process claimed him, reached Instantly and died before recording it (Instantly has the account)
+        vendors().stubFor(get(urlEqualTo("/api/v2/accounts/" + dan.replace("@", "%40"))).withHeader("Authorization", equalTo(bearer))
+                .willReturn(aResponse().withStatus(200).withBody("{\"email\":\"" + dan + "\",\"status\":1}")));
+        // Eve: a 503 first (may or may not have been created: Instantly then says it has no such account), then created
+        vendors().stubFor(post(urlEqualTo("/api/v2/accounts")).withHeader("Authorization", equalTo(bearer))
+                .withRequestBody(matchingJsonPath("$.email", equalTo(eve))).inScenario("eve-" + key).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503).withBody("{\"message\":\"Service Unavailable\"}")).willSetStateTo("up"));
+        vendors().stubFor(post(urlEqualTo("/api/v2/accounts")).withHeader("Authorization", equalTo(bearer))
+                .withRequestBody(matchingJsonPath("$.email", equalTo(eve))).inScenario("eve-" + key).whenScenarioStateIs("up")
+                .willReturn(aResponse().withStatus(200).withBody("{\"email\":\"" + eve + "\"}")));
+        vendors().stubFor(get(urlEqualTo("/api/v2/accounts/" + eve.replace("@", "%40"))).withHeader("Authorization", equalTo(bearer))
+                .willReturn(aResponse().withStatus(404).withBody("{\"statusCode\":404,\"message\":\"Account not found\"}")));
+        // Fay: refused (422), never retried
+        vendors().stubFor(post(urlEqualTo("/api/v2/accounts")).withHeader("Authorization", equalTo(bearer))
+                .withRequestBody(matchingJsonPath("$.email", equalTo(fay)))
+                .willReturn(aResponse().withStatus(422).withBody("{\"statusCode\":422,\"message\":\"Account already exists in another workspace\"}")));
+
+        var dans = api.post("/sequencers/" + connection + "/export", "{\"mailboxes\":[\"" + dan + "\"],\"confirm\":true}");
+        String danExport = dans.json().get("id").asString();
+        // the dead process's claim, as its CLAIM statement left it
+        jdbc.sql("""
+                UPDATE sequencer_export_items SET status = 'running', attempts = 1, locked_by = 'dead-node', locked_until = :until,
+                       next_attempt_at = :until
+                 WHERE export_id = :export""").param("export", danExport)
+                .param("until", java.sql.Timestamp.from(clock.instant().plus(Duration.ofMinutes(5)))).update();
+        var others = api.post("/sequencers/" + connection + "/export", "{\"mailboxes\":[\"" + eve + "\",\"" + fay + "\"],\"confirm\":true}");
+        String otherExport = others.json().get("id").asString();
+
+        runner.runOnce(); // Dan is still leased; Eve gets a 503, Fay a 422
+        var first = api.get("/sequencers/exports/" + otherExport).json();
+        assertThat(item(first, eve).get("status").asString()).isEqualTo("queued");
+        assertThat(item(first, eve).get("error").asString()).isEqualTo("Service Unavailable");
+        assertThat(item(first, fay).get("status").asString()).isEqualTo("failed");
+        assertThat(item(first, fay).get("reason").asString()).isEqualTo("PROVIDER_REJECTED");
+        assertThat(item(first, fay).get("error").asString()).isEqualTo("Account already exists in another workspace");
+        assertThat(item(api.get("/sequencers/exports/" + danExport).json(), dan).get("status").asString()).isEqualTo("running");
+
+        clock.advance(Duration.ofMinutes(6)); // past Dan's lease and Eve's first backoff (30 s)
+        runner.runOnce();
+        var danDone = api.get("/sequencers/exports/" + danExport).json();
+        assertThat(danDone.get("status").asString()).isEqualTo("completed");
+        assertThat(item(danDone, dan).get("externalId").asString()).isEqualTo(dan);
+        assertThat(item(danDone, dan).get("attempts").asInt()).isEqualTo(2);
+        assertThat(creates(bearer, dan)).as("found at Instantly, not created again").isZero();
+        var otherDone = api.get("/sequencers/exports/" + otherExport).json();
+        assertThat(otherDone.get("status").asString()).isEqualTo("partial");
+        assertThat(item(otherDone, eve).get("status").asString()).isEqualTo("completed");
+        assertThat(creates(bearer, eve)).isEqualTo(2);
+        assertThat(creates(bearer, fay)).isEqualTo(1);
+        vendors().verify(1, com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(urlEqualTo("/api/v2/accounts/"
+                + eve.replace("@", "%40"))).withHeader("Authorization", equalTo(bearer)));
+        var summary = api.get("/sequencers/exports").json().get("exports");
+        assertThat(summary.get(0).get("id").asString()).isEqualTo(otherExport);
+        assertThat(summary.get(0).get("completed").asInt()).isEqualTo(1);
+        assertThat(summary.get(0).get("failed").asInt()).isEqualTo(1);
+    }
+
     private int creates(String bearer, String email) {
         return vendors().findAll(postRequestedFor(urlEqualTo("/api/v2/accounts")).withHeader("Authorization", equalTo(bearer))
                 .withRequestBody(matchingJsonPath("$.email", equalTo(email)))).size();
