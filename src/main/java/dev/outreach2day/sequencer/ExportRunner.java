@@ -66,6 +66,8 @@ class ExportRunner {
             store.refreshExport(i.workspaceId(), i.exportId(), now); // queued → running
         }
         for (var i : items) {
+            Instant at = clock.instant();
+            if (!store.renew(i, props.nodeId(), at, at.plus(props.lease()))) continue; // another process took it over
             work(i);
             store.refreshExport(i.workspaceId(), i.exportId(), clock.instant());
         }

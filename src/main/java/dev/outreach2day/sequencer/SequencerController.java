@@ -394,7 +394,10 @@ class SequencerController {
             if (only != null && !only.contains(address)) continue;
             var view = mailboxes.find(ws, address).orElse(null);
             if (view == null || !done.add(view.address())) continue; // not ours
-            var account = providers.account(ws, view, view.dailyLimit(), false, 0, 0).orElse(null);
+            // the settings it was exported with (else the mailbox's limit, no warmup); Smartlead keeps its own where it lists them
+            var last = store.lastCompletedExport(ws, id, view.id()).orElse(null);
+            var account = (last == null ? providers.account(ws, view, view.dailyLimit(), false, 20, 2)
+                    : providers.account(ws, view, last.dailyLimit(), last.enableWarmup(), last.warmupPerDay(), last.warmupRampup())).orElse(null);
             if (account == null) {
                 errors.add(new SequencerReconnectErrorOut(view.address(), "The mailbox has no SMTP/IMAP credentials to hand over"));
                 continue;

@@ -26,8 +26,16 @@ interface SequencerProvider {
         }
     }
 
-    /** An account the provider reports as failing to connect, with its id there and the provider's words. */
-    record RemoteAccount(String email, String externalId, String problem) {}
+    /**
+     * An account the provider reports as failing to connect, with its id there and the provider's
+     * words; its daily limit and warmup state there when the provider lists them (null otherwise),
+     * so pushing the credentials again does not change them.
+     */
+    record RemoteAccount(String email, String externalId, String problem, Integer dailyLimit, Boolean warmupEnabled) {
+        RemoteAccount(String email, String externalId, String problem) {
+            this(email, externalId, problem, null, null);
+        }
+    }
 
     String id();
 

@@ -149,6 +149,27 @@ class SequencerStore {
                       i.external_id, i.attempts, i.next_attempt_at, i.uncertain
             """;
 
+    /**
+     * Extends this process's lease on an item just before it is worked (a batch is worked one item
+     * after another, so the last ones would otherwise wait with a shortening lease); false when the
+     * lease was lost to another process, which then owns the item.
+     */
+    private static final String RENEW = """
+            UPDATE sequencer_export_items SET locked_until = :until, next_attempt_at = :until
+             WHERE workspace_id = :ws AND export_id = :export AND seq = :seq AND locked_by = :node AND status = 'running'
+               AND locked_until > :now
+            """;
+
+    /** The latest export of a mailbox to a connection that created it (its settings are reused by reconnect). */
+    private static final String LAST_COMPLETED_EXPORT = """
+            SELECT e.workspace_id, e.id, e.connection_id, e.provider, e.status, e.daily_limit, e.enable_warmup, e.warmup_per_day,
+                   e.warmup_rampup, e.created_at, e.updated_at, e.finished_at
+              FROM sequencer_export_items i
+              JOIN sequencer_exports e ON e.workspace_id = i.workspace_id AND e.id = i.export_id
+             WHERE i.workspace_id = :ws AND i.connection_id = :connection AND i.mailbox_id = :mailbox AND i.status = 'completed'
+             ORDER BY e.id DESC LIMIT 1
+            """;
+
     /** The account exists at the provider: remembered at once, so a failing warmup call never leads to a second create. */
     private static final String SAVE_EXTERNAL_ID = """
             UPDATE sequencer_export_items SET external_id = :externalId, uncertain = false, updated_at = :now
@@ -279,6 +300,16 @@ class SequencerStore {
     List<Item> claim(String node, Instant now, Instant until, int limit) {
         return jdbc.sql(CLAIM).param("node", node).param("now", ts(now)).param("until", ts(until)).param("limit", limit)
                 .query(SequencerStore::item).list();
+    }
+
+    boolean renew(Item i, String node, Instant now, Instant until) {
+        return jdbc.sql(RENEW).param("ws", i.workspaceId()).param("export", i.exportId()).param("seq", i.seq()).param("node", node)
+                .param("now", ts(now)).param("until", ts(until)).update() == 1;
+    }
+
+    Optional<Export> lastCompletedExport(long ws, String connectionId, String mailboxId) {
+        return jdbc.sql(LAST_COMPLETED_EXPORT).param("ws", ws).param("connection", connectionId).param("mailbox", mailboxId)
+                .query(SequencerStore::export).optional();
     }
 
     void saveExternalId(Item i, String node, String externalId, Instant now) {

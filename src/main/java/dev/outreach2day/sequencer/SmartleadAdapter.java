@@ -143,13 +143,21 @@ class SmartleadAdapter implements SequencerProvider {
                     : "IMAP: " + VendorHttp.str(a.path("imap_failure_error"), "connection failed");
             String email = VendorHttp.str(a.path("from_email"), null);
             String id = VendorHttp.str(a.path("id"), null);
-            if (email != null && id != null) out.add(new RemoteAccount(email, id, problem));
+            int limit = VendorHttp.integer(a.path("message_per_day"), -1);
+            String warmup = VendorHttp.str(a.path("warmup_details").path("status"), null);
+            if (email != null && id != null) {
+                out.add(new RemoteAccount(email, id, problem, limit > 0 ? limit : null, warmup == null ? null : warmup.equals("ACTIVE")));
+            }
         }
         return out;
     }
 
     @Override
-    public void reconnect(String apiKey, RemoteAccount remote, MailboxAccount account) {
-        save(apiKey, remote.externalId(), account);
+    public void reconnect(String apiKey, RemoteAccount remote, MailboxAccount a) {
+        // the save call sets every field: keep the limit and warmup state the account has at Smartlead
+        var same = new MailboxAccount(a.email(), a.firstName(), a.lastName(), a.smtpHost(), a.smtpPort(), a.smtpUsername(), a.smtpPassword(),
+                a.imapHost(), a.imapPort(), a.imapUsername(), a.imapPassword(), remote.dailyLimit() != null ? remote.dailyLimit() : a.dailyLimit(),
+                remote.warmupEnabled() != null ? remote.warmupEnabled() : a.enableWarmup(), a.warmupPerDay(), a.warmupRampup());
+        save(apiKey, remote.externalId(), same);
     }
 }

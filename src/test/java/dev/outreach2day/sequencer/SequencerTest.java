@@ -341,6 +341,34 @@ class SequencerTest extends IntegrationTest {
         assertThat(summary.get(0).get("id").asString()).isEqualTo(otherExport);
         assertThat(summary.get(0).get("completed").asInt()).isEqualTo(1);
         assertThat(summary.get(0).get("failed").asInt()).isEqualTo(1);
+
+        // Smartlead reports Dan's SMTP failing: reconnect saves him again with Smartlead's id and his current logins
+        String slKey = ResponseLog.secret("sl_y_" + Long.toString(System.nanoTime(), 36) + "_cmVjb25uZWN0");
+        vendors().stubFor(get(urlPathEqualTo("/api/v1/email-accounts/")).withQueryParam("api_key", equalTo(slKey))
+                .willReturn(aResponse().withStatus(200).withBody("""
+                        [{"id":9001,"from_email":"%s","is_smtp_success":false,"is_imap_success":true,"smtp_failure_error":"535 Auth failed",
+                          "message_per_day":33,"warmup_details":{"status":"ACTIVE"}},
+                         {"id":9002,"from_email":"%s","is_smtp_success":true,"is_imap_success":true}]""".formatted(dan, eve))));
+        vendors().stubFor(post(urlPathEqualTo("/api/v1/email-accounts/save")).withQueryParam("api_key", equalTo(slKey))
+                .willReturn(aResponse().withStatus(200).withBody("{\"ok\":true,\"message\":\"Email account updated\",\"data\":{\"id\":9001}}")));
+        String sl = api.post("/sequencers", "{\"provider\":\"smartlead\",\"name\":\"SL\",\"apiKey\":\"" + slKey + "\"}").json()
+                .get("connection").get("id").asString();
+        var reconnected = api.post("/sequencers/" + sl + "/reconnect", "{\"mailboxes\":[\"" + dan + "\",\"" + eve + "\",\"zed@" + domain + "\"]}");
+        assertThat(reconnected.status()).as(reconnected.body()).isEqualTo(200);
+        assertThat(reconnected.json().get("reconnected").toString()).isEqualTo("[\"" + dan + "\"]");
+        assertThat(reconnected.json().get("errors").findValues("mailbox").stream().map(JsonNode::asString).toList())
+                .containsExactly("zed@" + domain);
+        JsonNode danBox = null;
+        for (JsonNode m : api.get("/mailboxes").json()) if (m.get("address").asString().equals(dan)) danBox = m;
+        vendors().verify(1, postRequestedFor(urlPathEqualTo("/api/v1/email-accounts/save")).withQueryParam("api_key", equalTo(slKey))
+                .withRequestBody(equalToJson("""
+                        {"id":9001,"from_name":"Dan","from_email":"%s","user_name":"%s","password":"%s","smtp_host":"%s","smtp_port":%d,
+                         "imap_host":"%s","imap_port":%d,"imap_user_name":"%s","imap_password":"%s","max_email_per_day":33,
+                         "warmup_enabled":true,"total_warmup_per_day":20,"daily_rampup":2,"type":"SMTP"}""".formatted(dan,
+                        danBox.get("smtp").get("username").asString(), password, danBox.get("smtp").get("host").asString(),
+                        danBox.get("smtp").get("port").asInt(), danBox.get("imap").get("host").asString(), danBox.get("imap").get("port").asInt(),
+                        danBox.get("imap").get("username").asString(), password), false, false)));
+        assertThat(reconnected.body()).doesNotContain(slKey).doesNotContain(password);
     }
 
     private int creates(String bearer, String email) {

@@ -116,11 +116,12 @@ class SmartleadAdapterTest {
         api.stubFor(get(urlPathEqualTo("/api/v1/email-accounts/")).withQueryParam("offset", equalTo("0")).willReturn(aResponse()
                 .withStatus(200).withBody("""
                         [{"id":123,"from_email":"ann@acme-mail.com","is_smtp_success":false,"is_imap_success":true,
-                          "smtp_failure_error":"535 Authentication failed"},
+                          "smtp_failure_error":"535 Authentication failed","message_per_day":55,"warmup_details":{"status":"INACTIVE"}},
                          {"id":124,"from_email":"ok@acme-mail.com","is_smtp_success":true,"is_imap_success":true},
                          {"id":125,"from_email":"cat@acme-mail.com","is_smtp_success":true,"is_imap_success":false,"imap_failure_error":null}]""")));
         var down = adapter.disconnected(KEY);
-        assertThat(down).containsExactly(new SequencerProvider.RemoteAccount("ann@acme-mail.com", "123", "SMTP: 535 Authentication failed"),
+        assertThat(down).containsExactly(new SequencerProvider.RemoteAccount("ann@acme-mail.com", "123", "SMTP: 535 Authentication failed", 55,
+                false),
                 new SequencerProvider.RemoteAccount("cat@acme-mail.com", "125", "IMAP: connection failed"));
         api.verify(1, getRequestedFor(urlPathEqualTo("/api/v1/email-accounts/")).withQueryParam("api_key", equalTo(KEY))
                 .withQueryParam("limit", equalTo("100")));
@@ -131,8 +132,8 @@ class SmartleadAdapterTest {
                 .withRequestBody(equalToJson("""
                         {"id":123,"from_name":"Ann Lee","from_email":"ann@acme-mail.com","user_name":"ann@acme-mail.com",
                          "password":"smtp-Secret-1","smtp_host":"smtp.acme-mail.com","smtp_port":587,"imap_host":"imap.acme-mail.com",
-                         "imap_port":993,"imap_user_name":"ann.imap","imap_password":"imap-Secret-2","max_email_per_day":40,
-                         "warmup_enabled":true,"total_warmup_per_day":15,"daily_rampup":3,"type":"SMTP"}""", false, false)));
+                         "imap_port":993,"imap_user_name":"ann.imap","imap_password":"imap-Secret-2","max_email_per_day":55,
+                         "warmup_enabled":false,"type":"SMTP"}""", false, false)));
     }
 
     @Test
