@@ -37,6 +37,12 @@ record SequencerProperties(boolean exportsEnabled, @NotNull Duration interval, @
         if (requestTimeout == null) requestTimeout = Duration.ofSeconds(30);
         if (maxAttempts == 0) maxAttempts = 6;
         if (lease == null) lease = Duration.ofMinutes(5);
+        if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("o2d.sequencers.interval must be positive");
+        // an item makes up to three calls (existence, create, warmup) and must end well inside its lease
+        if (requestTimeout.isNegative() || requestTimeout.isZero() || requestTimeout.multipliedBy(3).compareTo(lease) >= 0) {
+            throw new IllegalArgumentException("o2d.sequencers.request-timeout must be positive and less than a third of the lease ("
+                    + lease + ")");
+        }
         for (String url : new String[] {instantlyApiUrl, smartleadApiUrl}) {
             URI u;
             try {

@@ -115,6 +115,15 @@ class SequencerTest extends IntegrationTest {
         assertThat(reasons(ready.json(), cat)).containsExactly("WARMUP_NOT_READY");
         assertThat(ready.json().get("exportable").asInt()).isEqualTo(2);
 
+        // bad input: the contract's 422 list
+        var empty = api.post("/sequencers/" + connection + "/export", "{\"mailboxes\":[],\"confirm\":true}");
+        assertThat(empty.status()).isEqualTo(422);
+        assertThat(empty.json().get("detail").get(0).get("loc").toString()).isEqualTo("[\"body\",\"mailboxes\"]");
+        var zero = api.post("/sequencers/" + connection + "/export", "{\"mailboxes\":[\"" + ann + "\"],\"confirm\":true,\"dailyLimit\":0}");
+        assertThat(zero.status()).isEqualTo(422);
+        assertThat(zero.json().get("detail").get(0).get("loc").toString()).isEqualTo("[\"body\",\"dailyLimit\"]");
+        assertThat(api.get("/sequencers/exports?limit=0").status()).isEqualTo(422);
+
         // no confirm: refused
         var unconfirmed = api.post("/sequencers/" + connection + "/export", "{\"mailboxes\":[\"" + ann + "\"]}");
         assertThat(unconfirmed.status()).isEqualTo(400);
