@@ -155,8 +155,8 @@ class StepController {
         return out;
     }
 
-    /** Broken spintax is refused when the step is saved, not discovered at send time. */
-    private static void template(String value, List<FieldProblem> problems, Object... loc) {
+    /** Broken spintax is refused when the step is saved, not discovered at send time (subsequence steps too). */
+    static void template(String value, List<FieldProblem> problems, Object... loc) {
         if (value == null) return;
         for (var error : Templates.validate(value)) {
             problems.add(FieldProblem.at("body", "spintax error at " + error.position() + ": " + error.message(), "value_error", loc));

@@ -292,9 +292,9 @@ class SubsequenceController {
             if (s.bodyHtml() == null || s.bodyHtml().isBlank()) {
                 problems.add(FieldProblem.at("body", "Field required: the email body (HTML)", "missing", "steps", i, "bodyHtml"));
             }
-            template(s.subject(), problems, "steps", i, "subject");
-            template(s.bodyHtml(), problems, "steps", i, "bodyHtml");
-            template(s.bodyText(), problems, "steps", i, "bodyText");
+            StepController.template(s.subject(), problems, "steps", i, "subject");
+            StepController.template(s.bodyHtml(), problems, "steps", i, "bodyHtml");
+            StepController.template(s.bodyText(), problems, "steps", i, "bodyText");
             var variants = new ArrayList<VariantJson>();
             if (s.variants() != null) {
                 for (int j = 0; j < s.variants().size(); j++) {
@@ -307,9 +307,9 @@ class SubsequenceController {
                         problems.add(FieldProblem.at("body", "weight must be greater than 0", "greater_than", "steps", i, "variants", j,
                                 "weight"));
                     }
-                    template(v.subject(), problems, "steps", i, "variants", j, "subject");
-                    template(v.bodyHtml(), problems, "steps", i, "variants", j, "bodyHtml");
-                    template(v.bodyText(), problems, "steps", i, "variants", j, "bodyText");
+                    StepController.template(v.subject(), problems, "steps", i, "variants", j, "subject");
+                    StepController.template(v.bodyHtml(), problems, "steps", i, "variants", j, "bodyHtml");
+                    StepController.template(v.bodyText(), problems, "steps", i, "variants", j, "bodyText");
                     variants.add(new VariantJson(null, v.subject(), v.bodyHtml(), v.bodyText(), v.weight() == null ? BigDecimal.ONE : v.weight()));
                 }
             }
@@ -317,12 +317,5 @@ class SubsequenceController {
             out.add(new StepRow(null, i + 1, s.subject() == null ? "" : s.subject(), s.bodyHtml(), s.bodyText(), delay, variants));
         }
         return out;
-    }
-
-    private static void template(String value, List<FieldProblem> problems, Object... loc) {
-        if (value == null) return;
-        for (var error : Templates.validate(value)) {
-            problems.add(FieldProblem.at("body", "spintax error at " + error.position() + ": " + error.message(), "value_error", loc));
-        }
     }
 }
