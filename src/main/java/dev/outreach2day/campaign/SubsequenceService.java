@@ -234,13 +234,15 @@ class SubsequenceService {
     // ---- enrolment ----
 
     /**
-     * Moves the contact into the subsequence, or says why not. One transaction: the contact row is
-     * locked (one decision per contact at a time), the contact leaves any other subsequence, its
+     * Moves the contact into the subsequence, or says why not. One transaction: the campaign's change
+     * counter and the contact row are locked (one decision per contact at a time, in the lock order
+     * every contact writer keeps), the contact leaves any other subsequence, its
      * main sequence stops (status replied, or stopped for an out-of-office or a no-reply trigger;
      * an ended sequence keeps its ending), and step 1 is planned from its thread's mailbox.
      */
     Enrolment enroll(long workspaceId, String campaignId, String contactId, String subsequenceId, String reason) {
         var result = tx.execute(t -> {
+            store.lockCounter(workspaceId, campaignId); // lock order: counter, subsequence, contact (see SubsequenceStore)
             var sub = store.lock(workspaceId, subsequenceId).filter(s -> s.campaignId().equals(campaignId)).orElse(null);
             if (sub == null) return new Enrolment(false, "subsequence_not_found");
             if (!sub.status().equals("active")) return new Enrolment(false, "subsequence_paused");

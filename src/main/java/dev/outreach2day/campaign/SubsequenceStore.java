@@ -134,6 +134,16 @@ class SubsequenceStore {
 
     // ---- enrolment ----
 
+    /**
+     * The campaign's contact change counter (contact/V11__contact_progress.sql), locked first (before
+     * the subsequence and the contact row): every writer of contact progress (the engine's group commit, reply handling)
+     * takes the counter first and the contact rows after it, and enrolment must too, or the two
+     * orders could deadlock.
+     */
+    private static final String LOCK_COUNTER = """
+            SELECT value FROM contact_change_counters WHERE workspace_id = :workspaceId AND campaign_id = :campaignId FOR UPDATE
+            """;
+
     /** The contact's row, locked: one enrolment decision per contact at a time. */
     private static final String LOCK_CONTACT = """
             SELECT status, current_step FROM campaign_contacts
@@ -315,6 +325,10 @@ class SubsequenceStore {
     }
 
     record LockedContact(String status, int currentStep) {}
+
+    void lockCounter(long workspaceId, String campaignId) {
+        jdbc.sql(LOCK_COUNTER).param("workspaceId", workspaceId).param("campaignId", campaignId).query(Long.class).optional();
+    }
 
     Optional<LockedContact> lockContact(long workspaceId, String campaignId, String contactId) {
         return jdbc.sql(LOCK_CONTACT).param("workspaceId", workspaceId).param("campaignId", campaignId).param("contactId", contactId)

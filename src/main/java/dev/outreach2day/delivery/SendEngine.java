@@ -446,8 +446,9 @@ class SendEngine implements SmartLifecycle {
             case SmtpOutcome.Bounced bounced when ctx.inSubsequence() -> {
                 queue.markFinal(s, node, "bounced", bounced.reason(), reply, now);
                 queue.countSubsequence(ws, s.subsequenceId(), s.stepOrder(), "bounced");
-                queue.endMember(s, "stopped", "bounced", now);
+                // the contact (its campaign's change counter first) before the membership: enrolment's lock order
                 contacts.updateProgress(ws, s.campaignId(), s.contactId(), "bounced", ctx.contact.currentStep(), null, null);
+                queue.endMember(s, "stopped", "bounced", now);
                 yield "bounced";
             }
             case SmtpOutcome.Failed f when !f.mailboxProblem() && ctx.inSubsequence() -> {
