@@ -260,8 +260,23 @@ api() {
   code="$(curl "${args[@]}" "$BASE$path" 2>"$RESP.curl-err")" || code="000 ($(head -c 300 "$RESP.curl-err"))"
   if [[ "$code" != 2?? ]]; then
     echo "$method $path answered $code: $(head -c 3000 "$RESP" 2>/dev/null)" >&2
+    [[ "$code" == 000* ]] && keep_server_state "$method $path gave no answer"
     die "$method $path answered ${code%% *} (expected 2xx)"
   fi
+}
+
+# keep_server_state REASON: when the server stops answering, keeps what explains it before the
+# run's directory is removed: a dump of every thread, virtual ones included (jcmd
+# Thread.dump_to_file), and the server log, under target/bench-state/. Says where.
+keep_server_state() {
+  local out
+  [ -n "${SERVER_PID:-}" ] && alive "$SERVER_PID" || return 0
+  out="$BENCH_ROOT/target/bench-state/$(date -u +%Y%m%dT%H%M%SZ)-$SERVER_PID"
+  mkdir -p "$out" || return 0
+  "${JAVA_HOME:-/usr}/bin/jcmd" "$SERVER_PID" Thread.dump_to_file -format=text "$out/threads.txt" >/dev/null 2>&1 || true
+  [ -n "${SERVER_LOG:-}" ] && cp "$SERVER_LOG" "$out/server.log" 2>/dev/null
+  echo "$1: thread dump and server log kept in $out" >&2
+  return 0
 }
 # json_str KEY < JSON: the first "KEY":"value"; json_num KEY < JSON: the first "KEY":<integer>.
 json_str() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | sed 's/^"[^"]*":"//; s/"$//'; }
