@@ -696,41 +696,7 @@ class SendEngine implements SmartLifecycle {
 
     @Override
     public void start() {
-        initialiseSendPath();
         running = true;
-    }
-
-    /**
-     * Runs the whole send path once on this platform thread, before any send: renders, builds,
-     * signs and writes a message nobody receives, classifies an outcome. Sends run on virtual
-     * threads; when dozens of them meet a class of the path that is still being initialised, the
-     * waiting ones hold their carrier threads (class initialisation pins them), and with two cores
-     * the one doing the initialising may never get a carrier back: sending, and every request
-     * served on virtual threads, stood still. Initialised here, the classes are ready before that.
-     */
-    private void initialiseSendPath() {
-        try {
-            var rendered = Rendering.render("Hi {{firstName|there}}", "<p>{Hello|Hi} {{firstName}}, <a href=\"https://example.com\">x</a></p>",
-                    null, null, null, null, Map.of("firstName", "Ada", "unsubscribeUrl", "https://example.com/u"), 1L, false);
-            var links = new ArrayList<String>();
-            String html = tracking.instrument(rendered.html(), "https://example.com", 0, "snd_init", true, true, "https://example.com/u",
-                    links);
-            MimeMessage message = OutgoingMessage.build(session, new OutgoingMessage.Spec("sender@example.com", "Sender",
-                    "ada@example.org", "Ada", rendered.subject(), rendered.text(), html, "<init.0@example.com>", "<prev.0@example.com>",
-                    List.of("<prev.0@example.com>"), "https://example.com/u", "mailto:sender@example.com?subject=unsubscribe", Map.of()));
-            if (props.dkim()) {
-                var generator = java.security.KeyPairGenerator.getInstance("RSA");
-                generator.initialize(1024);
-                message = OutgoingMessage.sign(message, "example.com", "init",
-                        (java.security.interfaces.RSAPrivateKey) generator.generateKeyPair().getPrivate());
-            }
-            message.writeTo(java.io.OutputStream.nullOutputStream());
-            session.getTransport("smtp"); // the SMTP provider, not connected
-            SmtpOutcome.classify(new jakarta.mail.SendFailedException("init"));
-            SmtpOutcome.classify(null);
-        } catch (Exception | LinkageError e) {
-            log.warn("Initialising the send path ahead of sending failed ({}); sending will initialise it as it goes", e.toString());
-        }
     }
 
     @Override
