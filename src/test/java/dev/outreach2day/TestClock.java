@@ -24,6 +24,20 @@ public class TestClock extends Clock {
         offsetMillis.addAndGet(d.toMillis());
     }
 
+    /**
+     * Moves to 00:05 UTC of the next day when the time of day is after 22:00 (or before 00:05):
+     * tests sending in an all-day window (00:00–23:59) and moving the clock by an hour or a day
+     * then never meet the day's last minute, when the window is closed and sends wait for tomorrow.
+     */
+    public void awayFromTheDayEnd() {
+        var time = instant().atZone(ZoneOffset.UTC).toLocalTime();
+        if (time.isAfter(java.time.LocalTime.of(22, 0))) {
+            advance(Duration.between(time, java.time.LocalTime.MAX).plusMinutes(5));
+        } else if (time.isBefore(java.time.LocalTime.of(0, 5))) {
+            advance(Duration.between(time, java.time.LocalTime.of(0, 5)));
+        }
+    }
+
     @Override
     public ZoneId getZone() {
         return ZoneOffset.UTC;

@@ -48,6 +48,7 @@ class SubsequenceTest extends IntegrationTest {
     }
 
     Setup campaign(int contacts, String prefix) {
+        clock.awayFromTheDayEnd(); // the all-day window ends at 23:59
         var tenant = newTenant();
         Api api = api(tenant);
         String domain = dev.outreach2day.SendingDomains.buy(api, anonymous(), tenant.workspaceId(), prefix);

@@ -32,6 +32,7 @@ class SendingTest extends IntegrationTest {
     record Setup(Api api, String campaignId, String domain, List<String> prospects) {}
 
     Setup launch(int contacts, String schedule) {
+        clock.awayFromTheDayEnd();
         var tenant = newTenant();
         Api api = api(tenant);
         String domain = dev.outreach2day.SendingDomains.buy(api, anonymous(), tenant.workspaceId(), "snd");

@@ -49,6 +49,7 @@ class UniboxFlowTest extends IntegrationTest {
     record Setup(Api api, String campaignId, String mailbox, List<String> prospects) {}
 
     Setup launch(int contacts) {
+        clock.awayFromTheDayEnd();
         var tenant = newTenant();
         Api api = api(tenant);
         String domain = dev.outreach2day.SendingDomains.buy(api, anonymous(), tenant.workspaceId(), "ubx");

@@ -30,6 +30,7 @@ class SuppressionTest extends IntegrationTest {
 
     @Autowired ApplicationContext context;
     @Autowired MailServer mailServer;
+    @Autowired dev.outreach2day.TestClock clock;
 
     static final String ALWAYS = """
             {"timezone":"UTC","windows":[{"days":["mon","tue","wed","thu","fri","sat","sun"],"start":"00:00","end":"23:59"}],
@@ -38,6 +39,7 @@ class SuppressionTest extends IntegrationTest {
     record Setup(Api api, String apiKey, String campaignId, String mailbox) {}
 
     Setup campaign() {
+        clock.awayFromTheDayEnd(); // the all-day window ends at 23:59
         var tenant = newTenant();
         Api api = api(tenant);
         String domain = dev.outreach2day.SendingDomains.buy(api, anonymous(), tenant.workspaceId(), "sup");
