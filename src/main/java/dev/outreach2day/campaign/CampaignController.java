@@ -132,9 +132,13 @@ class CampaignController {
         return new CampaignCapabilitiesOut(
                 Map.of("maxStepsPerCampaign", CampaignService.MAX_STEPS, "maxVariantsPerStep", CampaignService.MAX_VARIANTS,
                         "maxContactsPerRequest", 1000, "maxMailboxDailyLimit", 1000, "pageSizeMax", Paging.MAX_LIMIT),
-                Map.of("spintax", true, "fallbackVariables", true, "customFields", true, "contactTimezones", true,
-                        "preflight", true, "lifecycleActions", Lifecycle.ACTIONS, "priorities", List.of("HIGH", "MEDIUM", "LOW")),
-                Map.of("mailboxes", List.of("local", "smtp")));
+                Map.ofEntries(Map.entry("spintax", true), Map.entry("fallbackVariables", true), Map.entry("customFields", true),
+                        Map.entry("contactTimezones", true), Map.entry("preflight", true), Map.entry("lifecycleActions", Lifecycle.ACTIONS),
+                        Map.entry("priorities", List.of("HIGH", "MEDIUM", "LOW")), Map.entry("subsequences", true),
+                        Map.entry("subsequenceIntents", SubsequenceService.ROUTABLE),
+                        Map.entry("maxSubsequencesPerCampaign", SubsequenceService.MAX_PER_CAMPAIGN),
+                        Map.entry("duplicate", true), Map.entry("share", true), Map.entry("exportFormats", List.of("csv"))),
+                Map.of("mailboxes", List.of("local", "smtp"), "sequencers", List.of("instantly", "smartlead")));
     }
 
     @Operation(summary = "Public Get Campaign")

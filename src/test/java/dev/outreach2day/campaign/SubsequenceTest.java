@@ -304,6 +304,13 @@ class SubsequenceTest extends IntegrationTest {
         assertThat(other.delete(base + "/" + id).status()).isEqualTo(404);
         assertThat(other.post(base + "/" + id + "/sync", "{}").status()).isEqualTo(404);
         assertThat(s.api().get(s.base() + "/subsequences/sub_nope").status()).isEqualTo(404);
+
+        var capabilities = s.api().get("/campaigns/capabilities").json();
+        assertThat(capabilities.get("features").get("subsequences").asBoolean()).isTrue();
+        assertThat(capabilities.get("features").get("subsequenceIntents").valueStream().map(JsonNode::asString).toList())
+                .containsExactly("interested", "not_interested", "neutral", "out_of_office");
+        assertThat(capabilities.get("providers").get("sequencers").valueStream().map(JsonNode::asString).toList())
+                .containsExactly("instantly", "smartlead");
     }
 
     static String body(MimeMessage m) throws Exception {
