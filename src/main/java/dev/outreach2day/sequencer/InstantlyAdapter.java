@@ -37,6 +37,12 @@ class InstantlyAdapter implements SequencerProvider {
         this.http = new VendorHttp(props.instantlyApiUrl(), props.requestTimeout(), clock);
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    InstantlyAdapter(SequencerProperties props, dev.outreach2day.platform.O2dProperties platform, Clock clock) {
+        this.http = new VendorHttp(props.instantlyApiUrl(), props.requestTimeout(), clock, VendorHttp.offlineReason(platform.sandbox(),
+                props.instantlyApiUrl(), SequencerProperties.INSTANTLY_URL, "Instantly", "O2D_INSTANTLY_API_URL"));
+    }
+
     @Override
     public String id() {
         return "instantly";

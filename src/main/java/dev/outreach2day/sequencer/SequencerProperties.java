@@ -30,10 +30,14 @@ record SequencerProperties(boolean exportsEnabled, @NotNull Duration interval, @
         @NotNull String smartleadApiUrl, @NotNull Duration requestTimeout, @Min(1) @Max(50) int maxAttempts, @NotNull Duration lease,
         String nodeId) {
 
+    /** The vendors' public API hosts, the defaults of O2D_INSTANTLY_API_URL and O2D_SMARTLEAD_API_URL. */
+    static final String INSTANTLY_URL = "https://api.instantly.ai";
+    static final String SMARTLEAD_URL = "https://server.smartlead.ai";
+
     SequencerProperties {
         if (interval == null) interval = Duration.ofSeconds(5);
-        if (instantlyApiUrl == null || instantlyApiUrl.isBlank()) instantlyApiUrl = "https://api.instantly.ai";
-        if (smartleadApiUrl == null || smartleadApiUrl.isBlank()) smartleadApiUrl = "https://server.smartlead.ai";
+        if (instantlyApiUrl == null || instantlyApiUrl.isBlank()) instantlyApiUrl = INSTANTLY_URL;
+        if (smartleadApiUrl == null || smartleadApiUrl.isBlank()) smartleadApiUrl = SMARTLEAD_URL;
         if (requestTimeout == null) requestTimeout = Duration.ofSeconds(30);
         if (maxAttempts == 0) maxAttempts = 6;
         if (lease == null) lease = Duration.ofMinutes(5);

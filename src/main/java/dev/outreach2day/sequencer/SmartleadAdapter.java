@@ -36,6 +36,12 @@ class SmartleadAdapter implements SequencerProvider {
         this.http = new VendorHttp(props.smartleadApiUrl(), props.requestTimeout(), clock);
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    SmartleadAdapter(SequencerProperties props, dev.outreach2day.platform.O2dProperties platform, Clock clock) {
+        this.http = new VendorHttp(props.smartleadApiUrl(), props.requestTimeout(), clock, VendorHttp.offlineReason(platform.sandbox(),
+                props.smartleadApiUrl(), SequencerProperties.SMARTLEAD_URL, "Smartlead", "O2D_SMARTLEAD_API_URL"));
+    }
+
     @Override
     public String id() {
         return "smartlead";

@@ -36,13 +36,31 @@ final class VendorHttp {
     private final Duration timeout;
     private final Clock clock;
     private final HttpClient http;
+    /** Why this server does not call the vendor at all (sandbox mode, the vendor's real host), or null. */
+    private final String offline;
 
     VendorHttp(String baseUrl, Duration timeout, Clock clock) {
+        this(baseUrl, timeout, clock, null);
+    }
+
+    VendorHttp(String baseUrl, Duration timeout, Clock clock, String offline) {
+        this.offline = offline;
         this.baseUrl = baseUrl;
         this.timeout = timeout;
         this.clock = clock;
         this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /**
+     * Sandbox mode promises that nothing leaves the machine: with the vendor's real host (the
+     * default URL) it does not call the vendor and says why; a URL set on purpose (a test server,
+     * a mock) is called as usual. Null when the vendor may be called.
+     */
+    static String offlineReason(boolean sandbox, String baseUrl, String vendorUrl, String vendor, String setting) {
+        if (!sandbox || !baseUrl.replaceAll("/+$", "").equalsIgnoreCase(vendorUrl)) return null;
+        return "sandbox mode does not contact " + vendor + " (nothing leaves this machine): run the server in production mode "
+                + "(O2D_MODE=production), or point " + setting + " at a test server";
     }
 
     ObjectNode object() {
@@ -56,6 +74,7 @@ final class VendorHttp {
      * @param query   query parameters in order (e.g. api_key), URL-encoded here
      */
     JsonNode send(String method, String path, Map<String, String> headers, Map<String, String> query, JsonNode body) {
+        if (offline != null) throw new ProviderException(ProviderException.Kind.TRANSIENT, 0, offline, null, false);
         var b = HttpRequest.newBuilder(URI.create(baseUrl + path + queryString(query))).timeout(timeout).header("Accept", "application/json");
         headers.forEach(b::header);
         if (body != null) {
