@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -276,29 +275,25 @@ class SubsequenceService {
     /** Moves the matching contacts now (all of them, or those listed): each in its own transaction. */
     SyncResult sync(long workspaceId, String campaignId, String id, List<String> contactIds) {
         var sub = get(workspaceId, campaignId, id);
-        var candidates = new LinkedHashSet<String>();
+        // contact → why it moves: its reply intent, else the no-reply trigger (read with the match, not again per contact)
+        var candidates = new LinkedHashMap<String, String>();
         if (!sub.replyIntents().isEmpty()) {
-            candidates.addAll(store.intentMatches(workspaceId, campaignId, id, sub.replyIntents(), contactIds, SYNC_LIMIT));
+            candidates.putAll(store.intentMatches(workspaceId, campaignId, id, sub.replyIntents(), contactIds, SYNC_LIMIT));
         }
         if (sub.noReplyAfterStep() != null) {
-            candidates.addAll(store.noReplyDue(workspaceId, campaignId, id, sub.noReplyAfterStep(), clock.instant(), contactIds,
-                    SYNC_LIMIT));
+            for (String c : store.noReplyDue(workspaceId, campaignId, id, sub.noReplyAfterStep(), clock.instant(), contactIds, SYNC_LIMIT)) {
+                candidates.putIfAbsent(c, "no_reply_after_step_" + sub.noReplyAfterStep());
+            }
         }
         var skipped = new LinkedHashMap<String, String>();
-        if (contactIds != null) for (String c : contactIds) if (!candidates.contains(c)) skipped.put(c, "not_matching");
+        if (contactIds != null) for (String c : contactIds) if (!candidates.containsKey(c)) skipped.put(c, "not_matching");
         int enrolled = 0;
-        for (String contactId : candidates) {
-            var e = enroll(workspaceId, campaignId, contactId, id, reasonFor(workspaceId, sub, contactId));
+        for (var c : candidates.entrySet()) {
+            var e = enroll(workspaceId, campaignId, c.getKey(), id, c.getValue());
             if (e.enrolled()) enrolled++;
-            else skipped.put(contactId, e.reason());
+            else skipped.put(c.getKey(), e.reason());
         }
         return new SyncResult(candidates.size(), enrolled, skipped);
-    }
-
-    private String reasonFor(long workspaceId, SubsequenceRow sub, String contactId) {
-        var intent = contacts.find(workspaceId, contactId).map(c -> c.replyIntent()).orElse(null);
-        if (intent != null && sub.replyIntents().contains(intent)) return intent;
-        return sub.noReplyAfterStep() != null ? "no_reply_after_step_" + sub.noReplyAfterStep() : "sync";
     }
 
     /** One round of the "no reply after step N" triggers: contacts whose wait is over move in. Returns how many did. */

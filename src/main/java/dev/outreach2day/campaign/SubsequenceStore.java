@@ -204,9 +204,9 @@ class SubsequenceStore {
              LIMIT :limit
             """;
 
-    /** Contacts of the campaign whose reply intent is one the subsequence accepts (sync). */
+    /** Contacts of the campaign whose reply intent is one the subsequence accepts (sync), with that intent. */
     private static final String INTENT_MATCHES = """
-            SELECT c.id FROM campaign_contacts c
+            SELECT c.id, c.reply_intent FROM campaign_contacts c
              WHERE c.workspace_id = :workspaceId AND c.campaign_id = :campaignId AND c.reply_intent = ANY (CAST(:intents AS text[]))
                AND (CAST(:contactIds AS text[]) IS NULL OR c.id = ANY (CAST(:contactIds AS text[])))
                AND NOT EXISTS (SELECT 1 FROM subsequence_members m WHERE m.workspace_id = c.workspace_id AND m.contact_id = c.id
@@ -378,12 +378,15 @@ class SubsequenceStore {
                 .query(String.class).list();
     }
 
-    List<String> intentMatches(long workspaceId, String campaignId, String subsequenceId, List<String> intents, List<String> contactIds,
-            int limit) {
-        return jdbc.sql(INTENT_MATCHES).param("workspaceId", workspaceId).param("campaignId", campaignId)
+    /** Contact id → its reply intent, in id order. */
+    Map<String, String> intentMatches(long workspaceId, String campaignId, String subsequenceId, List<String> intents,
+            List<String> contactIds, int limit) {
+        var out = new LinkedHashMap<String, String>();
+        jdbc.sql(INTENT_MATCHES).param("workspaceId", workspaceId).param("campaignId", campaignId)
                 .param("subsequenceId", subsequenceId).param("intents", intents.toArray(String[]::new))
                 .param("contactIds", contactIds == null ? null : contactIds.toArray(String[]::new)).param("limit", limit)
-                .query(String.class).list();
+                .query((rs, n) -> out.put(rs.getString(1), rs.getString(2))).list();
+        return out;
     }
 
     List<SubsequenceRow> noReplySubsequences() {
