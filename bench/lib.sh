@@ -56,6 +56,22 @@ free_port() {
   die "no free TCP port found in 20000-32767"
 }
 
+# server_app JAVA: the jar start_server runs: BENCH_JAR extracted to a plain class path, as
+# ./outreach2day run does (the fat jar's nested-jar class loader froze the server on virtual
+# threads, ADR 0010). The launcher's own target/app/ for the built jar; any other BENCH_JAR is
+# extracted (again when it changed) into target/bench-app/.
+server_app() {
+  local java="$1" dir
+  if [ "$BENCH_JAR" = "$BENCH_ROOT/target/outreach2day.jar" ]; then dir="$BENCH_ROOT/target/app"; else dir="$BENCH_ROOT/target/bench-app"; fi
+  if [ ! -f "$dir/.extracted" ] || [ "$BENCH_JAR" -nt "$dir/.extracted" ] || [ "$(cat "$dir/.extracted")" != "$BENCH_JAR" ]; then
+    rm -rf "$dir"
+    "$java" -Djarmode=tools -jar "$BENCH_JAR" extract --destination "$dir" >/dev/null \
+      || die "could not extract $BENCH_JAR (java -Djarmode=tools -jar ... extract)"
+    echo "$BENCH_JAR" >"$dir/.extracted"
+  fi
+  echo "$dir/$(basename "$BENCH_JAR")"
+}
+
 # start_server LOGFILE [NAME=VALUE ...]: starts the server jar in the background with the given
 # environment added (plus $O2D_JAVA_OPTS as JVM options, like ./outreach2day run), stdout and
 # stderr to LOGFILE. Sets SERVER_PID (the JVM's own pid) and SERVER_STARTED_AT (now, taken just
@@ -67,10 +83,12 @@ start_server() {
   local java
   java="$(java_bin)"
   [ -f "$BENCH_JAR" ] || die "$BENCH_JAR not found; build it with ./outreach2day build"
+  local app
+  app="$(server_app "$java")"
   SERVER_STARTED_AT="$(now)"
   # env execs java, so $! is the JVM's pid (what /proc/$pid/status and signals need).
   # shellcheck disable=SC2086
-  env "$@" "$java" ${O2D_JAVA_OPTS:-} -jar "$BENCH_JAR" >"$logfile" 2>&1 &
+  env "$@" "$java" ${O2D_JAVA_OPTS:-} -jar "$app" >"$logfile" 2>&1 &
   SERVER_PID=$!
   log "server started: pid $SERVER_PID, log $logfile"
 }

@@ -13,6 +13,7 @@ import dev.outreach2day.delivery.SendQueue.SendRow;
 import dev.outreach2day.domain.Domains;
 import dev.outreach2day.mailbox.Mailboxes;
 import dev.outreach2day.platform.Ids;
+import dev.outreach2day.platform.MailSessions;
 import dev.outreach2day.platform.O2dProperties;
 import jakarta.mail.Address;
 import jakarta.mail.Session;
@@ -30,7 +31,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -73,7 +73,7 @@ class SendEngine implements SmartLifecycle {
     private final TransportPool transports;
     private final List<SuppressionCheck> suppression;
     private final Subsequences subsequences;
-    private final Session session = Session.getInstance(new Properties());
+    private final Session session = MailSessions.plain();
     private final Map<String, Cached<Mailboxes.SmtpLogin>> logins = new ConcurrentHashMap<>();
     private final Map<String, Cached<java.util.Optional<Domains.DkimKey>>> dkim = new ConcurrentHashMap<>();
     /** Free sending slots, shared by every claimed batch: at most {@code concurrency} sends run at once. */

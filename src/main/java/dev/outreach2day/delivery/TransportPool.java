@@ -1,5 +1,6 @@
 package dev.outreach2day.delivery;
 
+import dev.outreach2day.platform.MailSessions;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -261,7 +262,7 @@ final class TransportPool implements AutoCloseable {
     private Transport connect(SmtpSettings s, MimeMessage message) throws MessagingException {
         boolean ssl = s.security().equals("ssl");
         String protocol = ssl ? "smtps" : "smtp";
-        Session session = Session.getInstance(properties(protocol, s, message));
+        Session session = MailSessions.of(properties(protocol, s, message));
         Transport transport = session.getTransport(protocol);
         try {
             if (s.username() != null && !s.username().isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.outreach2day.mailbox;
 
+import dev.outreach2day.platform.MailSessions;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Folder;
 import jakarta.mail.MessagingException;
@@ -253,8 +254,7 @@ class MailLoginVerifier {
         Properties props = baseProperties(protocol, t.security());
         props.put("mail." + protocol + ".auth", "true");
         props.put("mail." + protocol + ".quitwait", "false");
-        Session session = Session.getInstance(props);
-        session.setDebug(false);
+        Session session = MailSessions.of(props);
         Transport transport = session.getTransport(protocol);
         if (transport instanceof SMTPTransport smtp) {
             attempt.smtp = smtp;
@@ -274,8 +274,7 @@ class MailLoginVerifier {
     private void imapLogin(Target t) throws MessagingException {
         String protocol = t.security() == Security.ssl ? "imaps" : "imap";
         Properties props = baseProperties(protocol, t.security());
-        Session session = Session.getInstance(props);
-        session.setDebug(false);
+        Session session = MailSessions.of(props);
         Store store = new Utf8LoginImapStore(session, protocol, t.security() == Security.ssl);
         try {
             store.connect(t.host(), t.port(), t.username(), t.password());

@@ -1,6 +1,7 @@
 package dev.outreach2day.mailbox;
 
 import dev.outreach2day.platform.EmailAddresses;
+import dev.outreach2day.platform.MailSessions;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.stereotype.Component;
@@ -91,7 +92,7 @@ public class Mailboxes {
         if (from != null && from.length > 0 && from[0] instanceof jakarta.mail.internet.InternetAddress a && a.getAddress().contains("@")) {
             p.put("mail.smtp.localhost", a.getAddress().substring(a.getAddress().indexOf('@') + 1)); // EHLO as the sending domain (no reverse lookup)
         }
-        var session = jakarta.mail.Session.getInstance(p);
+        var session = MailSessions.of(p);
         try (var t = session.getTransport(smtp.security().equals("ssl") ? "smtps" : "smtp")) {
             t.connect(smtp.host(), smtp.port(), smtp.username(), smtp.password());
             t.sendMessage(message, message.getAllRecipients());
@@ -109,7 +110,7 @@ public class Mailboxes {
         p.put("mail.imap.connectiontimeout", "15000");
         p.put("mail.imap.timeout", "60000");
         if (imap.security().equals("starttls")) p.put("mail.imap.starttls.required", "true");
-        try (var store = jakarta.mail.Session.getInstance(p).getStore(imap.security().equals("ssl") ? "imaps" : "imap")) {
+        try (var store = MailSessions.of(p).getStore(imap.security().equals("ssl") ? "imaps" : "imap")) {
             store.connect(imap.host(), imap.port(), imap.username(), imap.password());
             jakarta.mail.Folder sent = null;
             for (jakarta.mail.Folder f : store.getDefaultFolder().list("*")) {

@@ -2,9 +2,9 @@ package dev.outreach2day.mailsync;
 
 import dev.outreach2day.mailbox.Mailboxes;
 import dev.outreach2day.mailbox.Mailboxes.SyncTarget;
+import dev.outreach2day.platform.MailSessions;
 import jakarta.mail.Folder;
 import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
 import jakarta.mail.event.MessageCountAdapter;
 import jakarta.mail.event.MessageCountEvent;
 import java.lang.management.ManagementFactory;
@@ -78,7 +78,7 @@ class MailIdle implements SmartLifecycle {
                 p.put("mail.imap.connectiontimeout", "15000");
                 p.put("mail.imaps.connectiontimeout", "15000");
                 if (login.security().equals("starttls")) p.put("mail.imap.starttls.required", "true");
-                store = (IMAPStore) Session.getInstance(p).getStore(login.security().equals("ssl") ? "imaps" : "imap");
+                store = (IMAPStore) MailSessions.of(p).getStore(login.security().equals("ssl") ? "imaps" : "imap");
                 store.connect(login.host(), login.port(), login.username(), login.password());
                 if (!store.hasCapability("IDLE")) {
                     leases.setIdle(target.workspaceId(), target.mailboxId(), false);

@@ -3,6 +3,7 @@ package dev.outreach2day.mailsync;
 import dev.outreach2day.mailbox.Mailboxes;
 import dev.outreach2day.mailbox.Mailboxes.ImapLogin;
 import dev.outreach2day.mailbox.Mailboxes.SyncTarget;
+import dev.outreach2day.platform.MailSessions;
 import dev.outreach2day.unibox.InboundMessage;
 import dev.outreach2day.unibox.Unibox;
 import jakarta.mail.FetchProfile;
@@ -186,7 +187,7 @@ class MailSync implements org.springframework.context.SmartLifecycle {
     }
 
     private boolean syncFolders(SyncTarget t, ImapLogin login) throws MessagingException {
-        Session session = Session.getInstance(properties(login));
+        Session session = MailSessions.of(properties(login));
         String protocol = login.security().equals("ssl") ? "imaps" : "imap";
         boolean more = false;
         try (Store store = session.getStore(protocol)) {

@@ -2,6 +2,7 @@ package dev.outreach2day.unibox;
 
 import dev.outreach2day.mailbox.Mailboxes;
 import dev.outreach2day.platform.Ids;
+import dev.outreach2day.platform.MailSessions;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -22,7 +23,6 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.slf4j.Logger;
@@ -155,7 +155,7 @@ class Outbound {
         String error = null;
         boolean permanent = false;
         try {
-            Session session = Session.getInstance(new Properties());
+            Session session = MailSessions.plain();
             MimeMessage m = build(session, op);
             // mail from one of the workspace's domains is DKIM-signed with that domain's key, as campaign mail is
             String domain = op.fromAddress().substring(op.fromAddress().indexOf('@') + 1);

@@ -4,6 +4,7 @@ import dev.outreach2day.delivery.MailboxCapacity;
 import dev.outreach2day.domain.Domains;
 import dev.outreach2day.mailbox.Mailboxes;
 import dev.outreach2day.platform.Ids;
+import dev.outreach2day.platform.MailSessions;
 import dev.outreach2day.platform.PlatformSecrets;
 import dev.outreach2day.unibox.Unibox;
 import jakarta.mail.FetchProfile;
@@ -11,7 +12,6 @@ import jakarta.mail.Flags;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
 import jakarta.mail.Store;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
@@ -290,7 +290,7 @@ class WarmupEngine implements SmartLifecycle {
 
     private MimeMessage message(Due d, Mailboxes.MailboxView from, Mailboxes.MailboxView to, String subject, WarmupCorpus.Message text,
             String messageId, String inReplyTo) throws MessagingException {
-        var m = new MimeMessage(Session.getInstance(new Properties())) {
+        var m = new MimeMessage(MailSessions.plain()) {
             @Override
             protected void updateMessageID() throws MessagingException {
                 setHeader("Message-ID", messageId);
@@ -379,7 +379,7 @@ class WarmupEngine implements SmartLifecycle {
         p.put("mail.imap.connectiontimeout", "15000");
         p.put("mail.imap.timeout", "60000");
         if (login.security().equals("starttls")) p.put("mail.imap.starttls.required", "true");
-        try (Store imap = Session.getInstance(p).getStore(login.security().equals("ssl") ? "imaps" : "imap")) {
+        try (Store imap = MailSessions.of(p).getStore(login.security().equals("ssl") ? "imaps" : "imap")) {
             imap.connect(login.host(), login.port(), login.username(), login.password());
             Folder inbox = imap.getFolder("INBOX");
             var folders = new ArrayList<Folder>();
