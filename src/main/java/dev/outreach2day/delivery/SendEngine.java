@@ -210,8 +210,9 @@ class SendEngine implements SmartLifecycle {
 
     /**
      * What the sends of one claimed batch share, each read once: their campaigns, each campaign's
-     * attached mailboxes, and the contacts (one query per workspace). Read when the batch is
-     * claimed, so a change lands with the next batch (a second or less while sending).
+     * attached mailboxes and suppressed addresses, subsequences, and the contacts (one query per
+     * workspace). Read when the batch is claimed, before its sends start, so a change lands with
+     * the next batch (a second or less while sending).
      */
     private final class SendBatch {
         private final Map<String, java.util.Optional<SendingCampaign>> campaignById = new ConcurrentHashMap<>();
@@ -226,6 +227,15 @@ class SendEngine implements SmartLifecycle {
             var byWorkspace = new HashMap<Long, List<String>>();
             for (SendRow r : rows) byWorkspace.computeIfAbsent(r.workspaceId(), k -> new ArrayList<>()).add(r.contactId());
             byWorkspace.forEach((ws, ids) -> contacts.findAll(ws, ids).forEach((id, c) -> contactById.put(ws + ":" + id, c)));
+            // Read here, on one thread, what the batch's sends share: read lazily by the first of up to
+            // `concurrency` send threads, the others spun on the map's lock meanwhile (~6 % of sending CPU).
+            for (SendRow r : rows) {
+                campaign(r.workspaceId(), r.campaignId()).ifPresent(c -> {
+                    attached(r.workspaceId(), c);
+                    suppressed(r.workspaceId(), r.campaignId());
+                });
+                if (r.subsequenceId() != null) subsequence(r.workspaceId(), r.subsequenceId());
+            }
         }
 
         java.util.Optional<SendingCampaign> campaign(long ws, String campaignId) {
