@@ -6,8 +6,11 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -54,8 +57,9 @@ class ThreadStore {
              LIMIT :limit
             """;
 
-    private static final String MESSAGE_EXISTS = """
-            SELECT thread_id FROM unibox_messages WHERE workspace_id = :workspaceId AND mailbox_id = :mailboxId AND message_id = :messageId
+    private static final String MESSAGES_STORED = """
+            SELECT message_id, thread_id FROM unibox_messages
+             WHERE workspace_id = :workspaceId AND mailbox_id = :mailboxId AND message_id = ANY(:messageIds)
             """;
 
     /** The thread of the newest stored message of the mailbox with one of these Message-IDs. */
@@ -83,6 +87,22 @@ class ThreadStore {
                                         participant, campaign_id, contact_id, send_id, is_postmaster, created_at, updated_at)
             VALUES (:workspaceId, :id, :mailboxId, :externalId, :subject, :subjectDisplay, :subjectKey, :participant, :campaignId,
                     :contactId, :sendId, :postmaster, :now, :now)
+            """;
+
+    /** A thread written once with its first message already counted (what INSERT_THREAD and then UPDATE_THREAD would leave). */
+    private static final String INSERT_THREAD_WITH_MESSAGE = """
+            INSERT INTO unibox_threads (workspace_id, id, mailbox_id, external_thread_id, subject, subject_display, subject_key,
+                                        participant, campaign_id, contact_id, send_id, is_postmaster, created_at, updated_at,
+                                        message_count, last_message_id, last_at, has_incoming, is_warming, reply_intent,
+                                        intent_confidence, return_date)
+            VALUES (:workspaceId, :id, :mailboxId, :externalId, :subject, :subjectDisplay, :subjectKey, :participant, :campaignId,
+                    :contactId, :sendId, :postmaster, :now, :now, 1, :messageRowId, :date, :incoming, :warming, :intent, :confidence,
+                    CAST(:returnDate AS date))
+            """;
+
+    private static final String DELETE_EMPTY_THREAD = """
+            DELETE FROM unibox_threads t WHERE t.workspace_id = :workspaceId AND t.id = :id
+               AND NOT EXISTS (SELECT 1 FROM unibox_messages m WHERE m.workspace_id = t.workspace_id AND m.thread_id = t.id)
             """;
 
     private static final String INSERT_MESSAGE = """
@@ -131,9 +151,14 @@ class ThreadStore {
         this.jdbc = jdbc;
     }
 
-    Optional<String> threadOfMessage(long ws, String mailboxId, String messageId) {
-        return jdbc.sql(MESSAGE_EXISTS).param("workspaceId", ws).param("mailboxId", mailboxId).param("messageId", messageId)
-                .query(String.class).optional();
+    /** Message-ID → thread, for those of {@code messageIds} the mailbox has stored. */
+    Map<String, String> threadsOfMessages(long ws, String mailboxId, List<String> messageIds) {
+        var out = new HashMap<String, String>();
+        if (messageIds.isEmpty()) return out;
+        jdbc.sql(MESSAGES_STORED).param("workspaceId", ws).param("mailboxId", mailboxId)
+                .param("messageIds", messageIds.toArray(String[]::new))
+                .query((RowCallbackHandler) rs -> out.put(rs.getString(1), rs.getString(2)));
+        return out;
     }
 
     Optional<String> threadOfMessages(long ws, String mailboxId, List<String> messageIds) {
@@ -159,6 +184,27 @@ class ThreadStore {
                 .param("subject", subject).param("subjectDisplay", Subjects.display(subject)).param("subjectKey", Subjects.key(subject))
                 .param("participant", participant).param("campaignId", campaignId).param("contactId", contactId).param("sendId", sendId)
                 .param("postmaster", postmaster).param("now", Timestamp.from(now)).update();
+    }
+
+    /** The first message of a new thread, as the thread records it. */
+    record FirstMessage(String rowId, Instant date, boolean incoming, boolean warming, String intent, Double confidence,
+            LocalDate returnDate) {}
+
+    /** A new thread that already counts its first message ({@code first}), which the caller inserts next in the same transaction. */
+    void insertThread(long ws, String id, String mailboxId, String externalId, String subject, String participant, String campaignId,
+            String contactId, String sendId, boolean postmaster, Instant now, FirstMessage first) {
+        jdbc.sql(INSERT_THREAD_WITH_MESSAGE).param("workspaceId", ws).param("id", id).param("mailboxId", mailboxId)
+                .param("externalId", externalId).param("subject", subject).param("subjectDisplay", Subjects.display(subject))
+                .param("subjectKey", Subjects.key(subject)).param("participant", participant).param("campaignId", campaignId)
+                .param("contactId", contactId).param("sendId", sendId).param("postmaster", postmaster).param("now", Timestamp.from(now))
+                .param("messageRowId", first.rowId()).param("date", Timestamp.from(first.date())).param("incoming", first.incoming())
+                .param("warming", first.warming()).param("intent", first.intent()).param("confidence", first.confidence())
+                .param("returnDate", first.returnDate() == null ? null : first.returnDate().toString()).update();
+    }
+
+    /** Removes a thread just created whose first message turned out to be stored already (by another process). */
+    void deleteEmptyThread(long ws, String id) {
+        jdbc.sql(DELETE_EMPTY_THREAD).param("workspaceId", ws).param("id", id).update();
     }
 
     /** False when the mailbox already has a message with this Message-ID (stored once). */

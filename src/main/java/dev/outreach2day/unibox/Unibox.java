@@ -7,9 +7,11 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
@@ -60,7 +62,7 @@ public class Unibox {
      */
     public Ingested ingest(long workspaceId, String mailboxId, String mailboxAddress, String folder, InboundMessage m) {
         if (!FOLDERS.contains(folder)) throw new IllegalArgumentException("folder must be one of " + FOLDERS);
-        return tx.execute(status -> ingestInTx(workspaceId, mailboxId, mailboxAddress, folder, m));
+        return tx.execute(status -> ingestInTx(workspaceId, mailboxId, mailboxAddress, folder, m, known(workspaceId, mailboxId, List.of(m))));
     }
 
     /**
@@ -73,8 +75,9 @@ public class Unibox {
         if (messages.isEmpty()) return List.of();
         try {
             return tx.execute(status -> {
+                var stored = known(workspaceId, mailboxId, messages);
                 var out = new ArrayList<Ingested>(messages.size());
-                for (InboundMessage m : messages) out.add(ingestInTx(workspaceId, mailboxId, mailboxAddress, folder, m));
+                for (InboundMessage m : messages) out.add(ingestInTx(workspaceId, mailboxId, mailboxAddress, folder, m, stored));
                 return out;
             });
         } catch (RuntimeException batchFailed) {
@@ -84,10 +87,16 @@ public class Unibox {
         }
     }
 
-    private Ingested ingestInTx(long ws, String mailboxId, String mailboxAddress, String folder, InboundMessage m) {
+    /** Message-ID → thread of the messages the mailbox already has among these: one query for a whole batch. */
+    private Map<String, String> known(long ws, String mailboxId, List<InboundMessage> messages) {
+        return new HashMap<>(store.threadsOfMessages(ws, mailboxId, messages.stream().map(InboundMessage::messageId).distinct().toList()));
+    }
+
+    /** {@code stored}: Message-ID → thread of what the mailbox has; this message is added to it when stored. */
+    private Ingested ingestInTx(long ws, String mailboxId, String mailboxAddress, String folder, InboundMessage m, Map<String, String> stored) {
         Instant now = clock.instant();
-        var existing = store.threadOfMessage(ws, mailboxId, m.messageId());
-        if (existing.isPresent()) return new Ingested(false, existing.get(), null);
+        String existing = stored.get(m.messageId());
+        if (existing != null) return new Ingested(false, existing, null);
 
         boolean incoming = !folder.equals("sent") && (m.from() == null || !m.from().equalsIgnoreCase(mailboxAddress));
         Instant date = m.date() == null || m.date().isAfter(now.plus(1, ChronoUnit.DAYS)) ? now : m.date();
@@ -108,18 +117,8 @@ public class Unibox {
         if (thread.isEmpty() && Subjects.isReplyOrForward(m.subject())) {
             thread = store.threadBySubject(ws, mailboxId, Subjects.key(m.subject()), participant, now.minus(90, ChronoUnit.DAYS));
         }
-        String threadId;
         boolean newThread = thread.isEmpty();
-        if (newThread) {
-            threadId = Ids.next("thr", now.toEpochMilli());
-            String root = match != null ? match.messageId() : refList.isEmpty() ? m.messageId() : m.references().isEmpty()
-                    ? refList.getFirst() : m.references().getFirst();
-            store.insertThread(ws, threadId, mailboxId, strip(root), match != null && m.subject() == null ? match.subject() : m.subject(),
-                    participant, match == null ? null : match.campaignId(), match == null ? null : match.contactId(),
-                    match == null ? null : match.sendId(), postmaster, now);
-        } else {
-            threadId = thread.get();
-        }
+        String threadId = newThread ? Ids.next("thr", now.toEpochMilli()) : thread.get();
         var before = newThread ? null : store.find(ws, threadId).orElse(null);
         if (match == null && incoming && before != null && before.sendId() != null) {
             match = findSend(ws, List.of("<" + before.externalThreadId() + ">"));
@@ -129,13 +128,28 @@ public class Unibox {
         ReplyClassifier.Result intent = incoming && !warming && !(m.systemMail() && m.bounce() == null) ? classify(m) : null;
         String rowId = Ids.next("msg", now.toEpochMilli());
         String html = HtmlSanitizer.sanitize(m.html());
+        String campaignId = match == null ? null : match.campaignId(), contactId = match == null ? null : match.contactId();
+        String sendId = match == null ? null : match.sendId();
+        if (newThread) {
+            // a new thread is written once, already holding its first message (one statement instead of two)
+            String root = match != null ? match.messageId() : refList.isEmpty() ? m.messageId() : m.references().isEmpty()
+                    ? refList.getFirst() : m.references().getFirst();
+            store.insertThread(ws, threadId, mailboxId, strip(root), match != null && m.subject() == null ? match.subject() : m.subject(),
+                    participant, campaignId, contactId, sendId, postmaster, now, new ThreadStore.FirstMessage(rowId, date, incoming,
+                            warming, intent == null ? null : intent.intent(), intent == null ? null : intent.confidence(),
+                            intent == null ? null : intent.returnDate()));
+        }
         if (!store.insertMessage(ws, rowId, threadId, mailboxId, m, html, attachmentsJson(m), incoming, folder, date, now)) {
+            if (newThread) store.deleteEmptyThread(ws, threadId);
             return new Ingested(false, threadId, null); // stored meanwhile by another process
         }
-        store.updateThread(ws, threadId, rowId, date, incoming, postmaster, match == null ? null : match.campaignId(),
-                match == null ? null : match.contactId(), match == null ? null : match.sendId(), intent == null ? null : intent.intent(),
-                intent == null ? null : intent.confidence(), intent == null ? null : intent.returnDate(), now);
-        if (warming) store.markWarming(ws, threadId);
+        stored.put(m.messageId(), threadId);
+        if (!newThread) {
+            store.updateThread(ws, threadId, rowId, date, incoming, postmaster, campaignId, contactId, sendId,
+                    intent == null ? null : intent.intent(), intent == null ? null : intent.confidence(),
+                    intent == null ? null : intent.returnDate(), now);
+            if (warming) store.markWarming(ws, threadId);
+        }
 
         if (incoming && match != null && intent != null) {
             boolean firstReply = before == null || !before.hasIncoming();
