@@ -152,7 +152,8 @@ public final class ReplyClassifier {
                 signals.add("subject:" + rule.kind().intent + " '" + rule.label() + "'");
             }
         }
-        String subjectOnly = fold(stripReplyPrefixes(subj)).text().replaceAll("[^\\p{L}\\p{N}' ]", " ").strip().replaceAll("\\s+", " ");
+        String subjectOnly = SPACES.matcher(NOT_WORD_OR_SPACE.matcher(fold(stripReplyPrefixes(subj)).text()).replaceAll(" ").strip())
+                .replaceAll(" ");
         if (fb.text().isBlank() && SUBJECT_UNSUBSCRIBE.matcher(subjectOnly).matches()) {
             score.merge(Kind.UNSUBSCRIBE, 2.5, Double::sum);
             signals.add("subject:unsubscribe '" + subjectOnly + "'");
@@ -203,6 +204,9 @@ public final class ReplyClassifier {
         if (looksLikeHtml(raw)) raw = htmlToText(raw);
         return strip(raw).text();
     }
+
+    private static final Pattern NOT_WORD_OR_SPACE = Pattern.compile("[^\\p{L}\\p{N}' ]");
+    private static final Pattern SPACES = Pattern.compile("\\s+");
 
     private static double confidence(double score, double runnerUp, boolean shortReply) {
         double strength = 1 - Math.exp(-score / 2.0);
@@ -331,34 +335,36 @@ public final class ReplyClassifier {
         String[] lines = text.replace("\r\n", "\n").replace('\r', '\n').split("\n", -1);
         List<String> kept = new ArrayList<>();
         List<String> signals = new ArrayList<>();
-        boolean quotedLines = false;
+        boolean quotedLines = false, keptContent = false;
         String cut = null;
         for (int i = 0; i < lines.length && cut == null; i++) {
             String line = lines[i];
             String t = line.strip();
             if (t.startsWith(">")) { quotedLines = true; continue; }
             String f = fold(t).text();
-            if (isReplyHeader(lines, i)) cut = "quoted-history";
+            if (isReplyHeader(lines, i, f)) cut = "quoted-history";
             else if (ORIGINAL_MESSAGE.matcher(f).matches()) cut = "quoted-history";
             else if (UNDERSCORES.matcher(t).matches() && headerBlockFollows(lines, i + 1)) cut = "quoted-history";
             else if (FROM_LINE.matcher(f).matches() && headerBlockFollows(lines, i)) cut = "quoted-history";
             else if (line.equals("-- ") || t.equals("--") || t.equals("\u2014") || t.equals("-- ")) cut = "signature";
             else if (MOBILE_SIGNATURE.matcher(f).matches()) cut = "signature";
-            else if (hasContent(kept) && DISCLAIMER.matcher(f).matches()) cut = "signature";
-            else kept.add(line);
+            else if (keptContent && DISCLAIMER.matcher(f).matches()) cut = "signature";
+            else {
+                kept.add(line);
+                keptContent |= !line.isBlank();
+            }
         }
         if (quotedLines) signals.add("quoted-lines-stripped");
         if (cut != null) signals.add(cut + "-stripped");
         // A closing ("Best regards", "Mit freundlichen Grüßen", "Thanks,") near the end ends the message.
         int contentLines = 0;
+        int remaining = 0; // non-blank lines after line i
+        for (String k : kept) if (!k.isBlank()) remaining++;
         for (int i = 0; i < kept.size(); i++) {
             String t = kept.get(i).strip();
             if (t.isEmpty()) continue;
-            String f = fold(t).text();
-            int remaining = 0;
-            for (int j = i + 1; j < kept.size(); j++) if (!kept.get(j).isBlank()) remaining++;
-            if (contentLines > 0 && remaining <= 12 && t.length() <= 60
-                    && (CLOSING.matcher(f).matches() || CLOSING_WORD.matcher(f).matches() || CLOSING_THANKS.matcher(f).matches())) {
+            remaining--;
+            if (contentLines > 0 && remaining <= 12 && t.length() <= 60 && isClosing(fold(t).text())) {
                 kept = new ArrayList<>(kept.subList(0, i));
                 signals.add("closing-stripped");
                 break;
@@ -368,23 +374,33 @@ public final class ReplyClassifier {
         return new Stripped(String.join("\n", kept).strip(), signals);
     }
 
-    private static boolean hasContent(List<String> kept) {
-        for (String k : kept) if (!k.isBlank()) return true;
-        return false;
+    private static boolean isClosing(String folded) {
+        return CLOSING.matcher(folded).matches() || CLOSING_WORD.matcher(folded).matches() || CLOSING_THANKS.matcher(folded).matches();
     }
 
-    private static boolean isReplyHeader(String[] lines, int i) {
-        String f = fold(lines[i].strip()).text();
+    /** Whether line {@code i} (folded: {@code f}) starts the quoted history. */
+    private static boolean isReplyHeader(String[] lines, int i, String f) {
         if (f.isEmpty()) return false;
-        if (REPLY_HEADER.matcher(f).matches() || REPLY_HEADER_TAIL.matcher(f).matches()) return true;
+        if (endsWithColon(f) && (REPLY_HEADER.matcher(f).matches() || REPLY_HEADER_TAIL.matcher(f).matches())) return true;
         if (REPLY_HEADER_START.matcher(f).matches()) { // Gmail wraps long attributions over two or three lines
             String joined = f;
             for (int j = i + 1; j < Math.min(lines.length, i + 3); j++) {
                 joined = joined + " " + fold(lines[j].strip()).text();
-                if (REPLY_HEADER.matcher(joined).matches()) return true;
+                if (endsWithColon(joined) && REPLY_HEADER.matcher(joined).matches()) return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Whether {@code s} ends with ':' and then only regex {@code \s} characters: true of every string that
+     * {@link #REPLY_HEADER} or {@link #REPLY_HEADER_TAIL} matches (both end in {@code :\s*$}), so the regexes, slow
+     * on long lines, are skipped for all the others.
+     */
+    private static boolean endsWithColon(String s) {
+        int end = s.length();
+        while (end > 0 && " \t\n\u000B\f\r".indexOf(s.charAt(end - 1)) >= 0) end--;
+        return end > 0 && s.charAt(end - 1) == ':';
     }
 
     private static boolean headerBlockFollows(String[] lines, int from) {
@@ -407,18 +423,30 @@ public final class ReplyClassifier {
         return HTML_HINT.matcher(s).find();
     }
 
+    private static final Pattern HTML_HIDDEN = Pattern.compile("(?is)<(script|style|head)\\b.*?</\\1\\s*>");
+    private static final Pattern HTML_BLOCKQUOTE = Pattern.compile("(?is)<blockquote\\b.*?</blockquote\\s*>");
+    private static final Pattern HTML_QUOTE_DIV = Pattern.compile(
+            "(?is)<div[^>]*(?:gmail_quote|divRplyFwdMsg|appendonsend|moz-cite-prefix|yahoo_quoted)[^>]*>.*");
+    private static final Pattern HTML_BR = Pattern.compile("(?i)<br\\s*/?>");
+    private static final Pattern HTML_BLOCK_END = Pattern.compile("(?i)</(?:p|div|tr|li|h[1-6]|table)\\s*>");
+    private static final Pattern HTML_COMMENT = Pattern.compile("(?s)<!--.*?-->");
+    private static final Pattern HTML_TAG = Pattern.compile("(?s)<[^>]+>");
+    private static final Pattern HTML_NUMERIC_ENTITY = Pattern.compile("&#(x?)([0-9a-fA-F]+);");
+    private static final Pattern TRAILING_BLANKS = Pattern.compile("[ \\t]+\\n");
+    private static final Pattern BLANK_LINES = Pattern.compile("\\n{3,}");
+
     static String htmlToText(String html) {
         String s = html;
-        s = s.replaceAll("(?is)<(script|style|head)\\b.*?</\\1\\s*>", " ");
-        s = s.replaceAll("(?is)<blockquote\\b.*?</blockquote\\s*>", "\n");
-        s = s.replaceAll("(?is)<div[^>]*(?:gmail_quote|divRplyFwdMsg|appendonsend|moz-cite-prefix|yahoo_quoted)[^>]*>.*", "\n");
-        s = s.replaceAll("(?i)<br\\s*/?>", "\n");
-        s = s.replaceAll("(?i)</(?:p|div|tr|li|h[1-6]|table)\\s*>", "\n");
-        s = s.replaceAll("(?s)<!--.*?-->", "");
-        s = s.replaceAll("(?s)<[^>]+>", "");
+        s = HTML_HIDDEN.matcher(s).replaceAll(" ");
+        s = HTML_BLOCKQUOTE.matcher(s).replaceAll("\n");
+        s = HTML_QUOTE_DIV.matcher(s).replaceAll("\n");
+        s = HTML_BR.matcher(s).replaceAll("\n");
+        s = HTML_BLOCK_END.matcher(s).replaceAll("\n");
+        s = HTML_COMMENT.matcher(s).replaceAll("");
+        s = HTML_TAG.matcher(s).replaceAll("");
         s = s.replace("&nbsp;", " ").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"")
                 .replace("&#39;", "'").replace("&apos;", "'");
-        Matcher m = Pattern.compile("&#(x?)([0-9a-fA-F]+);").matcher(s);
+        Matcher m = HTML_NUMERIC_ENTITY.matcher(s);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
             int cp;
@@ -430,7 +458,7 @@ public final class ReplyClassifier {
             m.appendReplacement(sb, Matcher.quoteReplacement(Character.isValidCodePoint(cp) ? new String(Character.toChars(cp)) : "?"));
         }
         m.appendTail(sb);
-        return sb.toString().replace("&amp;", "&").replaceAll("[ \\t]+\\n", "\n").replaceAll("\\n{3,}", "\n\n");
+        return BLANK_LINES.matcher(TRAILING_BLANKS.matcher(sb.toString().replace("&amp;", "&")).replaceAll("\n")).replaceAll("\n\n");
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -450,10 +478,12 @@ public final class ReplyClassifier {
         return s;
     }
 
+    private static final Pattern EMBEDDED_REPLY_PREFIX = Pattern.compile("(?i)(?:^|\\s|:)(?:re|aw|antw|rv|tr|wg|fw|fwd)\\s*:");
+
     /** The part of the subject before an embedded "Re:" (our own campaign subject is not the sender's wording). */
     private static String subjectLead(String subject) {
         if (REPLY_PREFIX.matcher(subject).find()) return "";
-        Matcher m = Pattern.compile("(?i)(?:^|\\s|:)(?:re|aw|antw|rv|tr|wg|fw|fwd)\\s*:").matcher(subject);
+        Matcher m = EMBEDDED_REPLY_PREFIX.matcher(subject);
         return m.find() ? subject.substring(0, m.start()) : subject;
     }
 
@@ -493,6 +523,20 @@ public final class ReplyClassifier {
     private static final Pattern SMTP_PERMANENT = Pattern.compile("(?<![\\d.])5\\d\\d[ -]#?5\\.\\d{1,3}\\.\\d{1,3}(?![\\d.])|(?<![\\d.])5\\.[1-7]\\.\\d{1,3}(?![\\d.])");
     private static final Pattern DELAY = Pattern.compile("\\(delay\\)|\\bdelayed\\b|\\bwill (?:continue to )?retry\\b|still trying|verzogert|retarde|retrasad");
 
+    /** The leading literals of BOUNCE_BODY's alternatives (ids 0…n-1) and "5." (id n) in one automaton. */
+    private static final Needles BOUNCE_NEEDLES;
+    private static final int[] BOUNCE_BODY_STARTS;
+    private static final int BOUNCE_FIVE_DOT;
+
+    static {
+        List<String> starts = Objects.requireNonNull(leadingLiterals(BOUNCE_BODY.pattern()), "BOUNCE_BODY starts with literals");
+        BOUNCE_BODY_STARTS = java.util.stream.IntStream.range(0, starts.size()).toArray();
+        BOUNCE_FIVE_DOT = starts.size();
+        List<String> needles = new ArrayList<>(starts);
+        needles.add("5.");
+        BOUNCE_NEEDLES = new Needles(needles.toArray(String[]::new));
+    }
+
     private static Bounce bounce(String subjectLead, String raw, Map<String, String> h) {
         List<String> signals = new ArrayList<>();
         double score = 0;
@@ -516,15 +560,25 @@ public final class ReplyClassifier {
             signals.add("subject:bounce '" + sm.group() + "'");
         }
         String f = fold(raw.length() > 6000 ? raw.substring(0, 6000) : raw).text();
-        Matcher bm = BOUNCE_BODY.matcher(f);
+        // BOUNCE_BODY tried only where one of its alternatives' leading literals occurs: the same matches as find()
+        Needles.Found found = BOUNCE_NEEDLES.scan(f);
+        Matcher bm = BOUNCE_BODY.matcher(f).useTransparentBounds(true).useAnchoringBounds(false);
         Set<String> seen = new LinkedHashSet<>();
-        while (bm.find() && seen.size() < 3) seen.add(bm.group());
+        int after = 0;
+        for (int at : found.starts(BOUNCE_BODY_STARTS)) {
+            if (at < after) continue;
+            bm.region(at, f.length());
+            if (!bm.lookingAt()) continue;
+            seen.add(bm.group());
+            if (seen.size() == 3) break;
+            after = bm.end();
+        }
         for (String s : seen) {
             score += 1.5;
             signals.add("bounce:'" + s + "'");
         }
         Matcher code = SMTP_PERMANENT.matcher(f);
-        if (code.find()) {
+        if (found.contains(BOUNCE_FIVE_DOT) && code.find()) { // every SMTP_PERMANENT match contains "5."
             score += 1.5;
             signals.add("bounce:smtp " + code.group());
         }
@@ -582,17 +636,30 @@ public final class ReplyClassifier {
                     "favor", "nos", "usted", "hola", "si", "pero", "ya", "tenemos", "estamos", "como", "quien", "mas", "esta", "este",
                     "sus", "lo", "al", "del", "una", "un", "es", "no", "de", "la", "en", "me"));
 
+    private static final Pattern NON_TOKEN = Pattern.compile("[^\\p{L}\\p{N}']+");
+
+    private static final List<String> LANGUAGES = List.of("en", "de", "fr", "es");
+    /** Stop word → bit i set when it is one of {@code LANGUAGES.get(i)}'s (one lookup per token instead of four). */
+    private static final Map<String, Integer> STOPWORD_LANGUAGES = new HashMap<>();
+
+    static {
+        for (int i = 0; i < LANGUAGES.size(); i++) {
+            int bit = 1 << i;
+            for (String w : STOPWORDS.get(LANGUAGES.get(i))) STOPWORD_LANGUAGES.merge(w, bit, (a, b) -> a | b);
+        }
+    }
+
     static String detectLanguage(String folded) {
-        Map<String, Integer> counts = new HashMap<>();
-        for (String tok : folded.split("[^\\p{L}\\p{N}']+")) {
-            if (tok.isEmpty()) continue;
-            for (var e : STOPWORDS.entrySet()) if (e.getValue().contains(tok)) counts.merge(e.getKey(), 1, Integer::sum);
+        int[] counts = new int[LANGUAGES.size()];
+        for (String tok : NON_TOKEN.split(folded)) {
+            Integer langs = STOPWORD_LANGUAGES.get(tok);
+            if (langs == null) continue;
+            for (int i = 0; i < counts.length; i++) if ((langs & (1 << i)) != 0) counts[i]++;
         }
         String best = "und"; // ties go to the first of en, de, fr, es
         int bestCount = 0;
-        for (String lang : List.of("en", "de", "fr", "es")) {
-            int c = counts.getOrDefault(lang, 0);
-            if (c > bestCount) { best = lang; bestCount = c; }
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] > bestCount) { best = LANGUAGES.get(i); bestCount = counts[i]; }
         }
         return best;
     }
@@ -622,6 +689,12 @@ public final class ReplyClassifier {
      * tried only where it occurs instead of at every position of the text.
      */
     private record Phrase(Kind kind, double weight, String label, Pattern pattern, int order, List<String> required, String anchor) {}
+
+    /**
+     * A phrase's {@code required} pieces as ids of {@link #PHRASE_NEEDLES}, and the ids of the literals every match
+     * starts with (null when unknown): its {@code anchor}, or for a raw pattern its {@link #leadingLiterals}.
+     */
+    private record PhraseNeedles(int[] required, int[] starts) {}
 
     /** A phrase found; {@code kind} may differ from the phrase's when negated. */
     record Hit(Kind kind, double weight, String label, int start, int end, String note) {
@@ -687,11 +760,6 @@ public final class ReplyClassifier {
         if (phrase.startsWith("re:")) return phrase.substring(3);
         if (phrase.startsWith("re{") && phrase.contains("}:")) return phrase.substring(phrase.indexOf("}:") + 2);
         return null;
-    }
-
-    private static boolean containsAll(String text, List<String> pieces) {
-        for (String p : pieces) if (!text.contains(p)) return false;
-        return true;
     }
 
     static Pattern compile(String phrase) {
@@ -993,6 +1061,28 @@ public final class ReplyClassifier {
         p(Z, 1.0, "mi compañero", "mi compañera", "mi colega", "se encarga", "encargad*");
     }
 
+    private static final Pattern SI = Pattern.compile("(?<![\\p{L}\\p{N}])si(?![\\p{L}\\p{N}])");
+
+    /** Every required piece and anchor of {@link #PHRASES} (and "si"), found in one pass over a text. */
+    private static final Needles PHRASE_NEEDLES;
+    /** Per phrase (same index as {@link #PHRASES}): its pieces and anchor in {@link #PHRASE_NEEDLES}. */
+    private static final PhraseNeedles[] PHRASE_IDS;
+    private static final int SI_NEEDLE;
+
+    static {
+        Map<String, Integer> ids = new java.util.LinkedHashMap<>();
+        PHRASE_IDS = new PhraseNeedles[PHRASES.size()];
+        for (int p = 0; p < PHRASES.size(); p++) {
+            Phrase ph = PHRASES.get(p);
+            int[] required = ph.required().stream().mapToInt(r -> ids.computeIfAbsent(r, k -> ids.size())).toArray();
+            List<String> starts = ph.anchor() != null ? List.of(ph.anchor()) : leadingLiterals(ph.pattern().pattern());
+            int[] startIds = starts == null ? null : starts.stream().mapToInt(r -> ids.computeIfAbsent(r, k -> ids.size())).toArray();
+            PHRASE_IDS[p] = new PhraseNeedles(required, startIds);
+        }
+        SI_NEEDLE = ids.computeIfAbsent("si", k -> ids.size());
+        PHRASE_NEEDLES = new Needles(ids.keySet().toArray(String[]::new));
+    }
+
     /** Whole-message rules, run on the reply without greeting and sign-off name. */
     private static final List<Rule> WHOLE = List.of(
             new Rule(Kind.INTERESTED, 2.5, "whole reply is a yes", Pattern.compile(
@@ -1015,13 +1105,15 @@ public final class ReplyClassifier {
 
     private static final Pattern NAME_LINE = Pattern.compile("\\p{Lu}[\\p{L}.'-]*(?:\\s+\\p{Lu}[\\p{L}.'-]*){0,2}");
 
+    private static final Pattern LEADING_GREETING = Pattern.compile("^(?:hi|hello|hey|hallo|bonjour|hola)(?:\\s+[\\p{L}-]+)?\\s*[,!]\\s*");
+
     private static List<Hit> wholeMessageHits(String body) {
         List<String> lines = new ArrayList<>();
         for (String l : body.split("\n")) if (!l.isBlank()) lines.add(l.strip());
         if (lines.size() > 1 && GREETING_LINE.matcher(fold(lines.getFirst()).text()).matches()) lines.removeFirst();
         if (lines.size() > 1 && NAME_LINE.matcher(lines.getLast()).matches()) lines.removeLast();
         String core = fold(String.join("\n", lines)).text();
-        core = core.replaceFirst("^(?:hi|hello|hey|hallo|bonjour|hola)(?:\\s+[\\p{L}-]+)?\\s*[,!]\\s*", "");
+        core = LEADING_GREETING.matcher(core).replaceFirst("");
         List<Hit> out = new ArrayList<>();
         for (Rule r : WHOLE) {
             if (r.pattern().matcher(core).find()) out.add(new Hit(r.kind(), r.weight(), r.label(), 0, 0, null));
@@ -1057,26 +1149,31 @@ public final class ReplyClassifier {
         String f = fb.text();
         List<Hit> all = new ArrayList<>();
         List<Integer> orders = new ArrayList<>();
-        for (Phrase ph : PHRASES) {
-            if (!containsAll(f, ph.required())) continue; // cannot match: skip the regex
-            Matcher m = ph.pattern().matcher(f);
-            if (ph.anchor() != null) {
-                // every match starts at an occurrence of the anchor: try the regex only there (the same
-                // leftmost, non-overlapping matches as find(), without running it at every position)
-                m.useTransparentBounds(true).useAnchoringBounds(false);
-                int at = f.indexOf(ph.anchor());
-                while (at >= 0) {
+        // one pass finds every required piece and anchor of every phrase: each phrase's check is then a lookup
+        Needles.Found found = PHRASE_NEEDLES.scan(f);
+        for (int p = 0; p < PHRASES.size(); p++) {
+            Phrase ph = PHRASES.get(p);
+            PhraseNeedles ids = PHRASE_IDS[p];
+            if (!found.containsAll(ids.required())) continue; // cannot match: skip the regex
+            if (ids.starts() != null) {
+                // every match starts where one of the phrase's leading literals occurs: try the regex only there
+                // (the same leftmost, non-overlapping matches as find(), without running it at every position)
+                int[] starts = found.starts(ids.starts());
+                if (starts.length == 0) continue; // none occurs, no match: no Matcher needed
+                Matcher m = ph.pattern().matcher(f).useTransparentBounds(true).useAnchoringBounds(false);
+                int from = 0;
+                for (int at : starts) {
+                    if (at < from) continue;
                     m.region(at, f.length());
                     if (m.lookingAt() && m.end() > m.start()) {
                         all.add(new Hit(ph.kind(), ph.weight(), ph.label(), m.start(), m.end(), null));
                         orders.add(ph.order());
-                        at = f.indexOf(ph.anchor(), m.end());
-                    } else {
-                        at = f.indexOf(ph.anchor(), at + 1);
+                        from = m.end();
                     }
                 }
                 continue;
             }
+            Matcher m = ph.pattern().matcher(f);
             while (m.find()) {
                 if (m.end() == m.start()) continue;
                 all.add(new Hit(ph.kind(), ph.weight(), ph.label(), m.start(), m.end(), null));
@@ -1084,8 +1181,8 @@ public final class ReplyClassifier {
             }
         }
         // Spanish "sí" (yes): accented, or followed by punctuation ("Si, me interesa"); unaccented "si" is "if".
-        Matcher si = Pattern.compile("(?<![\\p{L}\\p{N}])si(?![\\p{L}\\p{N}])").matcher(f);
-        while (si.find()) {
+        Matcher si = found.contains(SI_NEEDLE) ? SI.matcher(f) : null; // every match contains "si"
+        while (si != null && si.find()) {
             boolean accented = fb.originalAt(si.start() + 1) == '\u00ED' || fb.originalAt(si.start() + 1) == '\u00CD';
             boolean punct = si.end() < f.length() && ",.!".indexOf(f.charAt(si.end())) >= 0;
             if (accented || punct) {
@@ -1182,6 +1279,247 @@ public final class ReplyClassifier {
     }
 
     private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}]+(?:'[\\p{L}]+)*'?");
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Multi-string search
+    // ------------------------------------------------------------------------------------------------------------
+
+    /**
+     * An Aho–Corasick automaton over a fixed set of non-empty strings: {@link #scan} finds every occurrence of every
+     * one of them (overlapping ones included) in one pass over a text, so "does the text contain X" and "where is
+     * the next X at or after i" need no further search. Immutable and thread-safe; the {@link Found} of a scan is not.
+     */
+    static final class Needles {
+        private final int[] length;
+        /** Character → column of {@link #delta}; 0 for every character no needle contains. */
+        private final char[] column = new char[Character.MAX_VALUE + 1];
+        private final int columns;
+        /** The automaton as a table: state * columns + column → next state (failure links already followed). */
+        private final int[] delta;
+        /** The needles that end in each state (its own and its suffixes'), null when none. */
+        private final int[][] out;
+
+        Needles(String... needles) {
+            length = new int[needles.length];
+            int cols = 1;
+            for (String n : needles) {
+                if (n.isEmpty()) throw new IllegalArgumentException("empty needle");
+                for (int i = 0; i < n.length(); i++) if (column[n.charAt(i)] == 0) column[n.charAt(i)] = (char) cols++;
+            }
+            columns = cols;
+            // trie
+            List<int[]> children = new ArrayList<>();
+            List<List<Integer>> ends = new ArrayList<>();
+            children.add(new int[columns]);
+            ends.add(new ArrayList<>());
+            for (int id = 0; id < needles.length; id++) {
+                String n = needles[id];
+                length[id] = n.length();
+                int state = 0;
+                for (int i = 0; i < n.length(); i++) {
+                    int c = column[n.charAt(i)];
+                    if (children.get(state)[c] == 0) {
+                        children.get(state)[c] = children.size();
+                        children.add(new int[columns]);
+                        ends.add(new ArrayList<>());
+                    }
+                    state = children.get(state)[c];
+                }
+                ends.get(state).add(id);
+            }
+            // failure links, breadth first, turned into a complete transition table
+            int states = children.size();
+            delta = new int[states * columns];
+            out = new int[states][];
+            int[] fail = new int[states];
+            int[] queue = new int[states];
+            int head = 0, tail = 0;
+            for (int c = 0; c < columns; c++) {
+                int child = children.get(0)[c];
+                delta[c] = child;
+                if (child != 0) queue[tail++] = child;
+            }
+            while (head < tail) {
+                int state = queue[head++];
+                List<Integer> own = new ArrayList<>(ends.get(state));
+                if (out[fail[state]] != null) for (int id : out[fail[state]]) own.add(id);
+                out[state] = own.isEmpty() ? null : own.stream().mapToInt(Integer::intValue).toArray();
+                for (int c = 0; c < columns; c++) {
+                    int child = children.get(state)[c];
+                    if (child == 0) {
+                        delta[state * columns + c] = delta[fail[state] * columns + c];
+                    } else {
+                        fail[child] = delta[fail[state] * columns + c];
+                        delta[state * columns + c] = child;
+                        queue[tail++] = child;
+                    }
+                }
+            }
+        }
+
+        /** Every occurrence of every needle in {@code text}. */
+        Found scan(String text) {
+            Found found = new Found(length.length, text.length());
+            int state = 0;
+            for (int i = 0; i < text.length(); i++) {
+                state = delta[state * columns + column[text.charAt(i)]];
+                int[] ids = out[state];
+                if (ids != null) for (int id : ids) found.add(id, i + 1 - length[id]);
+            }
+            return found;
+        }
+
+        /**
+         * The occurrences found by one scan, per needle in increasing order of start: {@code first(id)} gives the
+         * handle of the first one (-1: none), {@code next(handle)} the following one, {@code start(handle)} where it is.
+         */
+        static final class Found {
+            private final int[] first, last;
+            private int[] start, next;
+            private int size;
+
+            private Found(int needles, int textLength) {
+                first = new int[needles];
+                last = new int[needles];
+                Arrays.fill(first, -1);
+                int capacity = Math.max(16, textLength);
+                start = new int[capacity];
+                next = new int[capacity];
+            }
+
+            private void add(int id, int at) {
+                if (size == start.length) {
+                    start = Arrays.copyOf(start, size * 2);
+                    next = Arrays.copyOf(next, size * 2);
+                }
+                start[size] = at;
+                next[size] = -1;
+                if (first[id] < 0) first[id] = size;
+                else next[last[id]] = size;
+                last[id] = size++;
+            }
+
+            boolean contains(int id) {
+                return first[id] >= 0;
+            }
+
+            boolean containsAll(int[] ids) {
+                for (int id : ids) if (first[id] < 0) return false;
+                return true;
+            }
+
+            int first(int id) {
+                return first[id];
+            }
+
+            /** Where the needles {@code ids} occur, in increasing order, each position once. */
+            int[] starts(int[] ids) {
+                int n = 0;
+                for (int id : ids) for (int k = first[id]; k >= 0; k = next[k]) n++;
+                int[] out = new int[n];
+                n = 0;
+                for (int id : ids) for (int k = first[id]; k >= 0; k = next[k]) out[n++] = start[k];
+                if (ids.length == 1) return out; // one needle's occurrences are in order already
+                Arrays.sort(out);
+                int distinct = 0;
+                for (int i = 0; i < out.length; i++) if (i == 0 || out[i] != out[i - 1]) out[distinct++] = out[i];
+                return Arrays.copyOf(out, distinct);
+            }
+
+            int next(int handle) {
+                return next[handle];
+            }
+
+            int start(int handle) {
+                return start[handle];
+            }
+        }
+    }
+
+    /**
+     * Literal strings one of which every match of {@code regex} starts with, or null when that cannot be told: the
+     * literal text at the start of each top-level alternative (after an optional {@code \\b}), or of each alternative
+     * of a leading {@code (?:…)} group. Knows only the regex syntax the patterns here use; any other construct at the
+     * start (a flag, class, lookaround, {@code ^}, a quoted or quantified group…) gives null.
+     */
+    static List<String> leadingLiterals(String regex) {
+        if (regex.contains("\\Q")) return null;
+        List<String> alternatives = splitTopLevel(regex);
+        if (alternatives == null) return null;
+        List<String> out = new ArrayList<>();
+        for (String alt : alternatives) {
+            String a = alt.startsWith("\\b") ? alt.substring(2) : alt;
+            if (a.startsWith("(?:")) {
+                int close = closingParen(a, 0);
+                if (close < 0 || (close + 1 < a.length() && "?*+{".indexOf(a.charAt(close + 1)) >= 0)) return null;
+                List<String> inner = leadingLiterals(a.substring(3, close));
+                if (inner == null) return null;
+                out.addAll(inner);
+            } else {
+                String prefix = literalPrefix(a);
+                if (prefix.isEmpty()) return null;
+                out.add(prefix);
+            }
+        }
+        return out;
+    }
+
+    /** The literal text {@code regex} starts with: up to the first metacharacter, less a char a quantifier applies to. */
+    private static String literalPrefix(String regex) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < regex.length(); i++) {
+            char c = regex.charAt(i);
+            if ("?*+{".indexOf(c) >= 0) {
+                if (!sb.isEmpty()) sb.setLength(sb.length() - 1); // "could ?n…": the space is optional
+                break;
+            }
+            if (c == '\\' && i + 1 < regex.length() && !Character.isLetterOrDigit(regex.charAt(i + 1))) {
+                sb.append(regex.charAt(++i)); // an escaped punctuation char: "\\."
+            } else if (c == '\\' || "[]().^$|".indexOf(c) >= 0) {
+                break;
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** {@code regex} split at its top-level '|', or null when its parentheses or classes are not balanced. */
+    private static List<String> splitTopLevel(String regex) {
+        List<String> out = new ArrayList<>();
+        int depth = 0, from = 0;
+        boolean inClass = false;
+        for (int i = 0; i < regex.length(); i++) {
+            char c = regex.charAt(i);
+            if (c == '\\') i++;
+            else if (inClass) inClass = c != ']';
+            else if (c == '[') inClass = true;
+            else if (c == '(') depth++;
+            else if (c == ')' && --depth < 0) return null;
+            else if (c == '|' && depth == 0) {
+                out.add(regex.substring(from, i));
+                from = i + 1;
+            }
+        }
+        if (depth != 0 || inClass) return null;
+        out.add(regex.substring(from));
+        return out;
+    }
+
+    /** The index of the ')' closing the '(' at {@code open}, or -1. */
+    private static int closingParen(String regex, int open) {
+        int depth = 0;
+        boolean inClass = false;
+        for (int i = open; i < regex.length(); i++) {
+            char c = regex.charAt(i);
+            if (c == '\\') i++;
+            else if (inClass) inClass = c != ']';
+            else if (c == '[') inClass = true;
+            else if (c == '(') depth++;
+            else if (c == ')' && --depth == 0) return i;
+        }
+        return -1;
+    }
 
     // ------------------------------------------------------------------------------------------------------------
     // Return dates
