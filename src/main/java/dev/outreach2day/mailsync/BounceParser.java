@@ -176,8 +176,16 @@ final class BounceParser {
      *     its store (as do {@link #isAutoReply} and {@link #isSystemMail})
      */
     static Optional<Bounce> parse(MimeMessage m) {
+        return parse(m, null);
+    }
+
+    /**
+     * As {@link #parse(MimeMessage)}, reusing {@code parsed}, the result of {@link MimeContent#parse} for {@code m}
+     * (null: parse it here).
+     */
+    static Optional<Bounce> parse(MimeMessage m, MimeContent.Parsed parsed) {
         try {
-            return Optional.ofNullable(bounce(m));
+            return Optional.ofNullable(bounce(m, parsed != null ? parsed : MimeContent.parse(m)));
         } catch (MimeContent.MessageUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -185,10 +193,17 @@ final class BounceParser {
         }
     }
 
-    private static Bounce bounce(MimeMessage m) {
-        MimeContent.Parsed parsed = MimeContent.parse(m);
+    private static Bounce bounce(MimeMessage m, MimeContent.Parsed parsed) {
         Scan scan = new Scan();
         scan(m, scan, 0);
+
+        String subject = parsed.subject() == null ? "" : parsed.subject().strip();
+        boolean systemSender = isDaemon(parsed.from(), parsed.fromName()) || nullReturnPath(m);
+        boolean bounceSubject = BOUNCE_SUBJECT.matcher(subject).lookingAt();
+        // A person's reply, the common case: no delivery-status part (fromDeliveryStatus has nothing to read), no
+        // DSN report, neither a daemon / null return path nor a bounce subject. Then "candidate" below is false
+        // whatever the text says: skip reading the text.
+        if (scan.deliveryStatus.isEmpty() && !scan.dsnReport && !systemSender && !bounceSubject) return null;
 
         String text = parsed.text() == null ? "" : parsed.text().replace("\r\n", "\n");
         if (text.length() > MAX_TEXT) text = text.substring(0, MAX_TEXT); // notices are short
@@ -204,9 +219,6 @@ final class BounceParser {
         if (fromReport != null) return fromReport;
 
         // non-standard notice
-        String subject = parsed.subject() == null ? "" : parsed.subject().strip();
-        boolean systemSender = isDaemon(parsed.from(), parsed.fromName()) || nullReturnPath(m);
-        boolean bounceSubject = BOUNCE_SUBJECT.matcher(subject).lookingAt();
         boolean failureBody = FAILURE_BODY.matcher(region).find();
         boolean delay = DELAY_SUBJECT.matcher(subject).find() && (systemSender || bounceSubject)
                 || DELAY_BODY.matcher(region).find();
@@ -661,15 +673,18 @@ final class BounceParser {
         return name != null && DAEMON_NAME.matcher(name).matches();
     }
 
+    private static final Pattern RETURN_PATH_NOISE = Pattern.compile("[\\s<>]");
+    private static final Pattern COMMENT = Pattern.compile("\\([^)]*\\)");
+
     private static boolean nullReturnPath(MimeMessage m) {
         String rp = MimeContent.header(m, "Return-Path");
-        return rp != null && rp.replaceAll("[\\s<>]", "").isEmpty();
+        return rp != null && RETURN_PATH_NOISE.matcher(rp).replaceAll("").isEmpty();
     }
 
     /** First token of a header value, lower-case, without comments and parameters; "" if absent. */
     private static String token(String value) {
         if (value == null) return "";
-        String v = value.replaceAll("\\([^)]*\\)", " ").strip().toLowerCase(Locale.ROOT);
+        String v = COMMENT.matcher(value).replaceAll(" ").strip().toLowerCase(Locale.ROOT);
         int end = 0;
         while (end < v.length() && v.charAt(end) != ';' && !Character.isWhitespace(v.charAt(end))) end++;
         return v.substring(0, end);

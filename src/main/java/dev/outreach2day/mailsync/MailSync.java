@@ -299,7 +299,7 @@ class MailSync implements org.springframework.context.SmartLifecycle {
 
     static InboundMessage toInbound(MimeMessage local) {
         MimeContent.Parsed p = MimeContent.parse(local);
-        var bounce = BounceParser.parse(local).map(b -> new InboundMessage.Bounce(b.recipient(), b.status(), b.hard(), b.diagnostic(),
+        var bounce = BounceParser.parse(local, p).map(b -> new InboundMessage.Bounce(b.recipient(), b.status(), b.hard(), b.diagnostic(),
                 b.originalMessageId())).orElse(null);
         return new InboundMessage(p.messageId(), p.inReplyTo(), p.references(), p.subject(), p.from(), p.fromName(), p.to(), p.cc(),
                 p.date(), p.text(), p.html(), p.attachments().stream()
