@@ -59,7 +59,6 @@ class MailSync implements org.springframework.context.SmartLifecycle {
     /** Mailboxes this process is syncing right now (ws:mailbox). */
     private final java.util.Set<String> inProgress = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean started;
-    private int rotation; // only the scheduler thread uses it
 
     MailSync(Mailboxes mailboxes, Unibox unibox, SyncLeases leases, SyncProperties props, Clock clock) {
         this.mailboxes = mailboxes;
@@ -73,35 +72,73 @@ class MailSync implements org.springframework.context.SmartLifecycle {
 
     /**
      * Starts a sync for every due mailbox that is not being synced here already, as slots free up,
-     * without waiting for the others: one slow or failing mailbox never holds back the rest.
+     * without waiting for the others: one slow or failing mailbox never holds back the rest. A
+     * round that ends starts the next due mailbox at once (the tick is for mailboxes that become due).
      */
     @Scheduled(initialDelayString = "PT10S", fixedDelayString = "PT2S")
     void tick() {
         if (!props.enabled() || !started) return;
         try {
-            var targets = mailboxes.syncTargets();
-            // start each tick at another place in the list: the first mailboxes, due again soon, must not take every slot
-            int offset = targets.isEmpty() ? 0 : Math.floorMod(rotation++, targets.size());
-            for (int i = 0; i < targets.size(); i++) {
-                SyncTarget t = targets.get((offset + i) % targets.size());
-                if (!started) return;
-                String key = t.workspaceId() + ":" + t.mailboxId();
-                if (inProgress.contains(key) || !running.tryAcquire()) continue;
-                inProgress.add(key);
-                Thread.ofVirtual().name("sync-" + t.mailboxId()).start(() -> {
-                    try {
-                        sync(t, false);
-                    } catch (RuntimeException e) {
-                        log.info("Inbox sync of {} failed: {}", t.address(), e.getMessage());
-                    } finally {
-                        inProgress.remove(key);
-                        running.release();
-                    }
-                });
-            }
+            startDue();
         } catch (RuntimeException e) {
             log.warn("Inbox sync round failed: {}", e.getMessage(), e);
         }
+    }
+
+    private void startDue() {
+        for (SyncTarget t : dueInTurn(mailboxes.syncTargets(), leases.turns(), clock.instant())) {
+            if (!started) return;
+            String key = t.workspaceId() + ":" + t.mailboxId();
+            if (!inProgress.add(key)) continue; // being synced here
+            if (!running.tryAcquire()) { // every slot busy: the rest wait, still first in line
+                inProgress.remove(key);
+                return;
+            }
+            Thread.ofVirtual().name("sync-" + t.mailboxId()).start(() -> {
+                try {
+                    sync(t, false);
+                } catch (RuntimeException e) {
+                    log.info("Inbox sync of {} failed: {}", t.address(), e.getMessage());
+                } finally {
+                    inProgress.remove(key);
+                    running.release();
+                }
+                if (started && props.enabled()) {
+                    try {
+                        startDue(); // the freed slot goes to the next due mailbox now, not at the next tick
+                    } catch (RuntimeException e) {
+                        log.info("Starting the next inbox sync failed: {}", e.getMessage());
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * The targets whose round is due and that no process holds, in turn: never synced first (a
+     * mailbox just added), then the longest due. Only these take a slot: a mailbox that is not due
+     * would hold one for its lease check while a due one waited for the next tick.
+     */
+    static List<SyncTarget> dueInTurn(List<SyncTarget> targets, Map<String, SyncLeases.Turn> turns, Instant now) {
+        var due = new ArrayList<SyncTarget>();
+        for (SyncTarget t : targets) {
+            var turn = turns.get(t.workspaceId() + ":" + t.mailboxId());
+            if (turn == null) {
+                due.add(t);
+                continue;
+            }
+            boolean held = turn.lockedUntil() != null && !turn.lockedUntil().isBefore(now);
+            boolean isDue = turn.nextSyncAt() == null || !turn.nextSyncAt().isAfter(now);
+            if (isDue && !held) due.add(t);
+        }
+        due.sort(java.util.Comparator.comparing((SyncTarget t) -> {
+            var turn = turns.get(t.workspaceId() + ":" + t.mailboxId());
+            return turn != null && turn.everSynced();
+        }).thenComparing(t -> {
+            var turn = turns.get(t.workspaceId() + ":" + t.mailboxId());
+            return turn == null || turn.nextSyncAt() == null ? Instant.MIN : turn.nextSyncAt();
+        }));
+        return due;
     }
 
     @Override
@@ -182,6 +219,7 @@ class MailSync implements org.springframework.context.SmartLifecycle {
         } finally {
             Instant end = clock.instant();
             leases.release(t.workspaceId(), t.mailboxId(), node, end, more ? end : end.plus(props.interval()), error);
+            log.debug("Synced {} in {} ms (more: {}, error: {})", t.address(), java.time.Duration.between(now, end).toMillis(), more, error);
         }
         return true;
     }
@@ -265,6 +303,7 @@ class MailSync implements org.springframework.context.SmartLifecycle {
                 }
                 // the whole batch is read before it is stored: the IMAP connection is not left idle while storing
                 for (var r : unibox.ingestAll(t.workspaceId(), t.mailboxId(), t.address(), kind, read)) if (r.stored()) added++;
+                log.debug("{} {}: {} of {} read stored (uids to {})", t.address(), kind, added, read.size(), batchLast);
                 lastUid = batchLast;
                 leases.saveFolder(t.workspaceId(), t.mailboxId(), folder.getFullName(), kind, validity, lastUid, uidNext, added, reset,
                         clock.instant());

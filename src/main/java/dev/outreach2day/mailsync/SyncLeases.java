@@ -71,10 +71,26 @@ class SyncLeases {
             UPDATE mailsync_mailboxes SET next_sync_at = :now WHERE workspace_id = :workspaceId AND mailbox_id = :mailboxId
             """;
 
+    /** Every mailbox's turn: when its next round is due, whether it ever had one, and until when a process holds it. */
+    private static final String TURNS = """
+            SELECT workspace_id, mailbox_id, next_sync_at, synced_at IS NOT NULL, locked_until FROM mailsync_mailboxes
+            """;
+
+    /** A mailbox's turn; {@code nextSyncAt} null: due now. */
+    record Turn(Instant nextSyncAt, boolean everSynced, Instant lockedUntil) {}
+
     private final JdbcClient jdbc;
 
     SyncLeases(JdbcClient jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /** Each mailbox's turn, by "workspace:mailbox" (a mailbox without a row has never been synced and is due). */
+    java.util.Map<String, Turn> turns() {
+        var out = new java.util.HashMap<String, Turn>();
+        jdbc.sql(TURNS).query((org.springframework.jdbc.core.RowCallbackHandler) rs -> out.put(rs.getLong(1) + ":" + rs.getString(2),
+                new Turn(instant(rs.getTimestamp(3)), rs.getBoolean(4), instant(rs.getTimestamp(5)))));
+        return out;
     }
 
     /** {@code force}: even when its next round is not due yet (never while another process holds it). */
