@@ -231,9 +231,18 @@ final class MimeContent {
         return raw.getOrDefault(name, List.of());
     }
 
+    /** Patterns used for every message, compiled once (String.replaceAll/split compile theirs on each call). */
+    private static final Pattern FOLD = Pattern.compile("\\r?\\n(?=[ \\t])");
+    private static final Pattern ID_SEPARATORS = Pattern.compile("[\\s,;]+");
+    private static final Pattern ID_QUOTES = Pattern.compile("^[<\"']+|[>\"']+$");
+    private static final Pattern COMMENT = Pattern.compile("\\([^)]*\\)");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    private static final Pattern BLANKS = Pattern.compile("[ \\t\\x0B\\f]+");
+
     static String unfold(String value) {
         if (value == null) return "";
-        return value.replaceAll("\\r?\\n(?=[ \\t])", "").replace("\r", "").replace("\n", " ").trim();
+        if (value.indexOf('\n') < 0 && value.indexOf('\r') < 0) return value.trim(); // most values: one line
+        return FOLD.matcher(value).replaceAll("").replace("\r", "").replace("\n", " ").trim();
     }
 
     private static final Pattern ENCODED_WORD =
@@ -387,8 +396,8 @@ final class MimeContent {
             if (mt.group(1).length() > 1) out.add("<" + mt.group(1) + ">");
         }
         if (out.isEmpty()) {
-            for (String token : v.split("[\\s,;]+")) {
-                token = token.replaceAll("^[<\"']+|[>\"']+$", "");
+            for (String token : ID_SEPARATORS.split(v)) {
+                token = ID_QUOTES.matcher(token).replaceAll("");
                 if (token.length() > 2 && token.indexOf('@') > 0 && token.indexOf('@') < token.length() - 1) {
                     out.add("<" + token + ">");
                 }
@@ -434,7 +443,7 @@ final class MimeContent {
     /** RFC 5322 date (leniently: obsolete zones, missing seconds, comments, ISO 8601); null if unreadable. */
     static Instant parseDate(String value) {
         if (value == null || value.isBlank()) return null;
-        String v = unfold(value).replaceAll("\\([^)]*\\)", " ").trim();
+        String v = COMMENT.matcher(unfold(value)).replaceAll(" ").trim();
         try {
             Date d = new MailDateFormat().parse(v);
             if (d != null) return d.toInstant();
@@ -520,7 +529,7 @@ final class MimeContent {
         String v = fixRaw8bit(unfold(raw));
         List<String> pieces = new ArrayList<>(splitParams(v));
         // "text/html charset=utf-8" (a missing ';'): the first token is the value, the rest params
-        String[] head = pieces.getFirst().replaceAll("\\([^)]*\\)", " ").trim().split("\\s+");
+        String[] head = WHITESPACE.split(COMMENT.matcher(pieces.getFirst()).replaceAll(" ").trim());
         String value = head[0].toLowerCase(Locale.ROOT);
         for (int i = head.length - 1; i >= 1; i--) if (head[i].contains("=")) pieces.add(1, head[i]);
         // plain "name" / "value" parameters and RFC 2231 sections, grouped by base name
@@ -872,7 +881,7 @@ final class MimeContent {
     private static String transferEncoding(Part p) {
         String cte = lazy(p) && p instanceof MimePart mp ? field(mp::getEncoding) : header(p, "Content-Transfer-Encoding");
         if (cte == null) return "7bit";
-        return cte.replaceAll("\\([^)]*\\)", "").split(";")[0].trim().toLowerCase(Locale.ROOT);
+        return COMMENT.matcher(cte).replaceAll("").split(";")[0].trim().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -1442,7 +1451,7 @@ final class MimeContent {
         StringBuilder out = new StringBuilder(s.length());
         int blank = 0;
         for (String line : s.replace('\u00A0', ' ').split("\n", -1)) {
-            String l = line.replaceAll("[ \\t\\x0B\\f]+", " ").strip();
+            String l = BLANKS.matcher(line).replaceAll(" ").strip();
             if (l.isEmpty()) {
                 blank++;
                 continue;
