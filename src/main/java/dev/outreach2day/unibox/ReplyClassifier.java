@@ -237,7 +237,7 @@ public final class ReplyClassifier {
         int n = 0;
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
-            String piece = foldCodePoint(cp);
+            String piece = foldChar(cp);
             for (int j = 0; j < piece.length(); j++) {
                 if (n == origin.length) origin = Arrays.copyOf(origin, n * 2);
                 origin[n++] = i;
@@ -246,6 +246,19 @@ public final class ReplyClassifier {
             i += Character.charCount(cp);
         }
         return new Folded(sb.toString(), Arrays.copyOf(origin, n), s);
+    }
+
+    /**
+     * {@link #foldCodePoint} of each BMP char, filled in as met (its Normalizer call is slow). A pure function, so a
+     * thread that misses another's entry just computes the same String again; Strings are safe to share unsynchronised.
+     */
+    private static final String[] FOLDED_CHARS = new String[Character.MAX_VALUE + 1];
+
+    private static String foldChar(int cp) {
+        if (cp > Character.MAX_VALUE) return foldCodePoint(cp);
+        String piece = FOLDED_CHARS[cp];
+        if (piece == null) FOLDED_CHARS[cp] = piece = foldCodePoint(cp);
+        return piece;
     }
 
     private static String foldCodePoint(int cp) {
@@ -277,6 +290,10 @@ public final class ReplyClassifier {
 
     private static boolean isWordChar(char c) {
         return Character.isLetterOrDigit(c);
+    }
+
+    private static boolean isAsciiLetterOrDigit(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 
     private static int wordCount(String folded) {
@@ -420,7 +437,7 @@ public final class ReplyClassifier {
     private static final Pattern HTML_HINT = Pattern.compile("(?i)<(?:html|body|div|p|br|span|table|blockquote)\\b");
 
     private static boolean looksLikeHtml(String s) {
-        return HTML_HINT.matcher(s).find();
+        return s.indexOf('<') >= 0 && HTML_HINT.matcher(s).find(); // every match starts with '<'
     }
 
     private static final Pattern HTML_HIDDEN = Pattern.compile("(?is)<(script|style|head)\\b.*?</\\1\\s*>");
@@ -562,17 +579,9 @@ public final class ReplyClassifier {
         String f = fold(raw.length() > 6000 ? raw.substring(0, 6000) : raw).text();
         // BOUNCE_BODY tried only where one of its alternatives' leading literals occurs: the same matches as find()
         Needles.Found found = BOUNCE_NEEDLES.scan(f);
-        Matcher bm = BOUNCE_BODY.matcher(f).useTransparentBounds(true).useAnchoringBounds(false);
+        var bodyMatches = new Needles.AtStarts(BOUNCE_BODY, f, found.starts(BOUNCE_BODY_STARTS));
         Set<String> seen = new LinkedHashSet<>();
-        int after = 0;
-        for (int at : found.starts(BOUNCE_BODY_STARTS)) {
-            if (at < after) continue;
-            bm.region(at, f.length());
-            if (!bm.lookingAt()) continue;
-            seen.add(bm.group());
-            if (seen.size() == 3) break;
-            after = bm.end();
-        }
+        for (Matcher bm; seen.size() < 3 && (bm = bodyMatches.find()) != null; ) seen.add(bm.group());
         for (String s : seen) {
             score += 1.5;
             signals.add("bounce:'" + s + "'");
@@ -636,7 +645,6 @@ public final class ReplyClassifier {
                     "favor", "nos", "usted", "hola", "si", "pero", "ya", "tenemos", "estamos", "como", "quien", "mas", "esta", "este",
                     "sus", "lo", "al", "del", "una", "un", "es", "no", "de", "la", "en", "me"));
 
-    private static final Pattern NON_TOKEN = Pattern.compile("[^\\p{L}\\p{N}']+");
 
     private static final List<String> LANGUAGES = List.of("en", "de", "fr", "es");
     /** Stop word → bit i set when it is one of {@code LANGUAGES.get(i)}'s (one lookup per token instead of four). */
@@ -649,12 +657,28 @@ public final class ReplyClassifier {
         }
     }
 
+    private static final int LONGEST_STOPWORD = STOPWORD_LANGUAGES.keySet().stream().mapToInt(String::length).max().orElseThrow();
+
+    /** A char of a token: regex {@code [\p{L}\p{N}']}, by code point. */
+    private static boolean isTokenChar(int cp) {
+        if (cp == '\'') return true;
+        int type = Character.getType(cp);
+        return Character.isLetter(cp) || type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER
+                || type == Character.OTHER_NUMBER;
+    }
+
     static String detectLanguage(String folded) {
         int[] counts = new int[LANGUAGES.size()];
-        for (String tok : NON_TOKEN.split(folded)) {
-            Integer langs = STOPWORD_LANGUAGES.get(tok);
+        // the tokens are the maximal runs of token chars (what splitting at [^\p{L}\p{N}']+ gives, less empty strings)
+        for (int i = 0; i < folded.length(); ) {
+            int cp = folded.codePointAt(i);
+            if (!isTokenChar(cp)) { i += Character.charCount(cp); continue; }
+            int start = i;
+            while (i < folded.length() && isTokenChar(cp = folded.codePointAt(i))) i += Character.charCount(cp);
+            if (i - start > LONGEST_STOPWORD) continue; // cannot be a stop word
+            Integer langs = STOPWORD_LANGUAGES.get(folded.substring(start, i));
             if (langs == null) continue;
-            for (int i = 0; i < counts.length; i++) if ((langs & (1 << i)) != 0) counts[i]++;
+            for (int l = 0; l < counts.length; l++) if ((langs & (1 << l)) != 0) counts[l]++;
         }
         String best = "und"; // ties go to the first of en, de, fr, es
         int bestCount = 0;
@@ -1067,20 +1091,30 @@ public final class ReplyClassifier {
     private static final Needles PHRASE_NEEDLES;
     /** Per phrase (same index as {@link #PHRASES}): its pieces and anchor in {@link #PHRASE_NEEDLES}. */
     private static final PhraseNeedles[] PHRASE_IDS;
+    /** Per needle of {@link #PHRASE_NEEDLES}: the phrases that require it (see {@link PhraseNeedles#required}). */
+    private static final int[][] PHRASES_REQUIRING;
+    /** Per phrase: how many distinct needles it requires. */
+    private static final int[] REQUIRED_COUNT;
     private static final int SI_NEEDLE;
 
     static {
         Map<String, Integer> ids = new java.util.LinkedHashMap<>();
         PHRASE_IDS = new PhraseNeedles[PHRASES.size()];
+        REQUIRED_COUNT = new int[PHRASES.size()];
         for (int p = 0; p < PHRASES.size(); p++) {
             Phrase ph = PHRASES.get(p);
-            int[] required = ph.required().stream().mapToInt(r -> ids.computeIfAbsent(r, k -> ids.size())).toArray();
+            int[] required = ph.required().stream().mapToInt(r -> ids.computeIfAbsent(r, k -> ids.size())).distinct().toArray();
+            REQUIRED_COUNT[p] = required.length;
             List<String> starts = ph.anchor() != null ? List.of(ph.anchor()) : leadingLiterals(ph.pattern().pattern());
             int[] startIds = starts == null ? null : starts.stream().mapToInt(r -> ids.computeIfAbsent(r, k -> ids.size())).toArray();
             PHRASE_IDS[p] = new PhraseNeedles(required, startIds);
         }
         SI_NEEDLE = ids.computeIfAbsent("si", k -> ids.size());
         PHRASE_NEEDLES = new Needles(ids.keySet().toArray(String[]::new));
+        List<List<Integer>> requiring = new ArrayList<>();
+        for (int id = 0; id < ids.size(); id++) requiring.add(new ArrayList<>());
+        for (int p = 0; p < PHRASES.size(); p++) for (int id : PHRASE_IDS[p].required()) requiring.get(id).add(p);
+        PHRASES_REQUIRING = requiring.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
     }
 
     /** Whole-message rules, run on the reply without greeting and sign-off name. */
@@ -1151,19 +1185,24 @@ public final class ReplyClassifier {
         List<Integer> orders = new ArrayList<>();
         // one pass finds every required piece and anchor of every phrase: each phrase's check is then a lookup
         Needles.Found found = PHRASE_NEEDLES.scan(f);
+        int[] requiredFound = new int[PHRASES.size()]; // per phrase: how many of its required needles occur
+        for (int id : found.present()) for (int p : PHRASES_REQUIRING[id]) requiredFound[p]++;
         for (int p = 0; p < PHRASES.size(); p++) {
+            if (requiredFound[p] < REQUIRED_COUNT[p]) continue; // a required piece is missing, no match: skip the regex
             Phrase ph = PHRASES.get(p);
             PhraseNeedles ids = PHRASE_IDS[p];
-            if (!found.containsAll(ids.required())) continue; // cannot match: skip the regex
             if (ids.starts() != null) {
                 // every match starts where one of the phrase's leading literals occurs: try the regex only there
                 // (the same leftmost, non-overlapping matches as find(), without running it at every position)
                 int[] starts = found.starts(ids.starts());
                 if (starts.length == 0) continue; // none occurs, no match: no Matcher needed
                 Matcher m = ph.pattern().matcher(f).useTransparentBounds(true).useAnchoringBounds(false);
+                boolean wordStart = ph.anchor() != null;
                 int from = 0;
                 for (int at : starts) {
                     if (at < from) continue;
+                    // a phrase with an anchor begins with (?<![\p{L}\p{N}]) (see compile): no match right after a letter or digit
+                    if (wordStart && at > 0 && isAsciiLetterOrDigit(f.charAt(at - 1))) continue;
                     m.region(at, f.length());
                     if (m.lookingAt() && m.end() > m.start()) {
                         all.add(new Hit(ph.kind(), ph.weight(), ph.label(), m.start(), m.end(), null));
@@ -1181,8 +1220,8 @@ public final class ReplyClassifier {
             }
         }
         // Spanish "sí" (yes): accented, or followed by punctuation ("Si, me interesa"); unaccented "si" is "if".
-        Matcher si = found.contains(SI_NEEDLE) ? SI.matcher(f) : null; // every match contains "si"
-        while (si != null && si.find()) {
+        var siMatches = new Needles.AtStarts(SI, f, found.starts(new int[] {SI_NEEDLE})); // every match starts with "si"
+        for (Matcher si; (si = siMatches.find()) != null; ) {
             boolean accented = fb.originalAt(si.start() + 1) == '\u00ED' || fb.originalAt(si.start() + 1) == '\u00CD';
             boolean punct = si.end() < f.length() && ",.!".indexOf(f.charAt(si.end())) >= 0;
             if (accented || punct) {
@@ -1366,6 +1405,7 @@ public final class ReplyClassifier {
                 int[] ids = out[state];
                 if (ids != null) for (int id : ids) found.add(id, i + 1 - length[id]);
             }
+            found.groupByNeedle();
             return found;
         }
 
@@ -1374,52 +1414,82 @@ public final class ReplyClassifier {
          * handle of the first one (-1: none), {@code next(handle)} the following one, {@code start(handle)} where it is.
          */
         static final class Found {
-            private final int[] first, last;
-            private int[] start, next;
+            private static final int[] NONE = {};
+            /** Per needle: how many occurrences, and (once grouped) the index in {@link #at} of the first. */
+            private final int[] count, begin;
+            /** The needles found, in the order first found. */
+            private int[] present = new int[16];
+            private int presentSize;
+            /** The occurrences: needle and start, in the order found; grouped by needle, each in increasing order, by {@link #groupByNeedle}. */
+            private int[] id, at;
             private int size;
 
             private Found(int needles, int textLength) {
-                first = new int[needles];
-                last = new int[needles];
-                Arrays.fill(first, -1);
+                count = new int[needles];
+                begin = new int[needles];
                 int capacity = Math.max(16, textLength);
-                start = new int[capacity];
-                next = new int[capacity];
+                id = new int[capacity];
+                at = new int[capacity];
             }
 
-            private void add(int id, int at) {
-                if (size == start.length) {
-                    start = Arrays.copyOf(start, size * 2);
-                    next = Arrays.copyOf(next, size * 2);
+            private void add(int needle, int start) {
+                if (size == at.length) {
+                    id = Arrays.copyOf(id, size * 2);
+                    at = Arrays.copyOf(at, size * 2);
                 }
-                start[size] = at;
-                next[size] = -1;
-                if (first[id] < 0) first[id] = size;
-                else next[last[id]] = size;
-                last[id] = size++;
+                id[size] = needle;
+                at[size++] = start;
+                if (count[needle]++ == 0) {
+                    if (presentSize == present.length) present = Arrays.copyOf(present, presentSize * 2);
+                    present[presentSize++] = needle;
+                }
             }
 
-            boolean contains(int id) {
-                return first[id] >= 0;
+            /** A counting sort: the occurrences of each needle together, still in the order found (increasing start). */
+            private void groupByNeedle() {
+                int offset = 0;
+                for (int k = 0; k < presentSize; k++) {
+                    begin[present[k]] = offset;
+                    offset += count[present[k]];
+                }
+                int[] byNeedle = new int[size], needleOf = new int[size];
+                for (int k = 0; k < size; k++) {
+                    int slot = begin[id[k]]++;
+                    byNeedle[slot] = at[k];
+                    needleOf[slot] = id[k];
+                }
+                for (int k = 0; k < presentSize; k++) begin[present[k]] -= count[present[k]];
+                at = byNeedle;
+                id = needleOf;
             }
 
-            boolean containsAll(int[] ids) {
-                for (int id : ids) if (first[id] < 0) return false;
-                return true;
+            boolean contains(int needle) {
+                return count[needle] > 0;
             }
 
-            int first(int id) {
-                return first[id];
+            /** The needles that occur, each once. */
+            int[] present() {
+                return Arrays.copyOf(present, presentSize);
+            }
+
+            int first(int needle) {
+                return count[needle] > 0 ? begin[needle] : -1;
             }
 
             /** Where the needles {@code ids} occur, in increasing order, each position once. */
             int[] starts(int[] ids) {
+                if (ids.length == 1) { // one needle's occurrences are in order already
+                    int needle = ids[0];
+                    return count[needle] == 0 ? NONE : Arrays.copyOfRange(at, begin[needle], begin[needle] + count[needle]);
+                }
                 int n = 0;
-                for (int id : ids) for (int k = first[id]; k >= 0; k = next[k]) n++;
+                for (int needle : ids) n += count[needle];
                 int[] out = new int[n];
                 n = 0;
-                for (int id : ids) for (int k = first[id]; k >= 0; k = next[k]) out[n++] = start[k];
-                if (ids.length == 1) return out; // one needle's occurrences are in order already
+                for (int needle : ids) {
+                    System.arraycopy(at, begin[needle], out, n, count[needle]);
+                    n += count[needle];
+                }
                 Arrays.sort(out);
                 int distinct = 0;
                 for (int i = 0; i < out.length; i++) if (i == 0 || out[i] != out[i - 1]) out[distinct++] = out[i];
@@ -1427,11 +1497,43 @@ public final class ReplyClassifier {
             }
 
             int next(int handle) {
-                return next[handle];
+                return handle + 1 < size && id[handle + 1] == id[handle] ? handle + 1 : -1;
             }
 
             int start(int handle) {
-                return start[handle];
+                return at[handle];
+            }
+        }
+
+        /**
+         * {@link Matcher#find()} for a pattern every match of which starts at one of {@code starts} (increasing,
+         * distinct) and is not empty: the same matches, the pattern tried only there. Transparent bounds let
+         * lookbehinds and {@code \b} see the text before a start.
+         */
+        static final class AtStarts {
+            private final Matcher m;
+            private final int[] starts;
+            private final int end;
+            private int next, from;
+
+            AtStarts(Pattern p, String text, int[] starts) {
+                this.m = p.matcher(text).useTransparentBounds(true).useAnchoringBounds(false);
+                this.starts = starts;
+                this.end = text.length();
+            }
+
+            /** The matcher at the next match, or null when there is none. */
+            Matcher find() {
+                while (next < starts.length) {
+                    int at = starts[next++];
+                    if (at < from) continue;
+                    m.region(at, end);
+                    if (m.lookingAt()) {
+                        from = m.end();
+                        return m;
+                    }
+                }
+                return null;
             }
         }
     }
