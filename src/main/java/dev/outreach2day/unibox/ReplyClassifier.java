@@ -1663,7 +1663,10 @@ public final class ReplyClassifier {
         private static final String FULL_MONTH = MONTHS.keySet().stream().filter(s -> s.length() > 4
                         || Set.of("marz", "mars", "may", "mai", "juni", "juli", "juin", "mayo", "june", "july", "aout").contains(s))
                 .sorted(Comparator.comparingInt(String::length).reversed()).reduce((a, b) -> a + "|" + b).orElseThrow();
-        private static final String WEEKDAY = String.join("|", WEEKDAYS.keySet());
+        private static final String WEEKDAY = String.join("|", WEEKDAYS.keySet()) + "|tomorrow|demain";
+        /** The words that qualify a month in {@link #MONTH_ONLY}. */
+        private static final String MONTH_QUALIFIER = "end of|ende|fin|fin de|finales de|late|early|anfang|debut|principios de|inicios de"
+                + "|mid|mitte|mi|mediados de|in|im|en|ab|bis|until|till|hasta|jusqu'en|a partir de|desde|back in|de retour en";
 
         private static final Pattern ISO = Pattern.compile("(?<![\\d.])(\\d{4})-(\\d{1,2})-(\\d{1,2})(?![\\d])");
         private static final Pattern DAY_MONTH = Pattern.compile(
@@ -1675,10 +1678,37 @@ public final class ReplyClassifier {
         private static final Pattern SLASHED = Pattern.compile("(?<![\\d/.])(\\d{1,2})/(\\d{1,2})(?:/(\\d{4}|\\d{2}))?(?![\\d/])");
         private static final Pattern DASHED = Pattern.compile("(?<![\\d-])(\\d{1,2})-(\\d{1,2})-(\\d{4})(?![\\d-])");
         private static final Pattern DAY_ONLY = Pattern.compile("\\b(?:on|the)\\s+(\\d{1,2})(?:st|nd|rd|th)\\b(?!\\s*(?:of\\s+)?(?:" + MONTH + ")\\b)");
-        private static final Pattern WEEKDAY_REF = Pattern.compile("(?<![\\p{L}])(" + WEEKDAY + "|tomorrow|demain)(?![\\p{L}])");
+        private static final Pattern WEEKDAY_REF = Pattern.compile("(?<![\\p{L}])(" + WEEKDAY + ")(?![\\p{L}])");
         private static final Pattern MONTH_ONLY = Pattern.compile(
-                "(?<![\\p{L}])(end of|ende|fin|fin de|finales de|late|early|anfang|debut|principios de|inicios de|mid|mitte|mi|mediados de"
-                        + "|in|im|en|ab|bis|until|till|hasta|jusqu'en|a partir de|desde|back in|de retour en)[\\s-]+(" + FULL_MONTH + ")(?![\\p{L}])");
+                "(?<![\\p{L}])(" + MONTH_QUALIFIER + ")[\\s-]+(" + FULL_MONTH + ")(?![\\p{L}])");
+
+        /**
+         * The alternatives of {@link #MONTH}, {@link #WEEKDAY} and {@link #MONTH_QUALIFIER} (ids in that order), found in
+         * one pass: every match of MONTH_DAY, WEEKDAY_REF and MONTH_ONLY starts with one of its group 1's words, and
+         * every match of DAY_MONTH contains a month, so these regexes are tried only where those words occur.
+         */
+        private static final Needles DATE_WORDS;
+        private static final int[] MONTH_IDS, WEEKDAY_IDS, QUALIFIER_IDS;
+
+        static {
+            List<String> words = new ArrayList<>();
+            MONTH_IDS = addWords(words, MONTH);
+            WEEKDAY_IDS = addWords(words, WEEKDAY);
+            QUALIFIER_IDS = addWords(words, MONTH_QUALIFIER);
+            DATE_WORDS = new Needles(words.toArray(String[]::new));
+        }
+
+        /** Adds the alternatives of {@code alternation} (words, no regex syntax) to {@code words}; returns their ids. */
+        private static int[] addWords(List<String> words, String alternation) {
+            int from = words.size();
+            words.addAll(List.of(alternation.split("\\|")));
+            return java.util.stream.IntStream.range(from, words.size()).toArray();
+        }
+
+        private static boolean hasDigit(String s) {
+            for (int i = 0; i < s.length(); i++) if (s.charAt(i) >= '0' && s.charAt(i) <= '9') return true;
+            return false;
+        }
         private static final Pattern KEYWORD_BEFORE = Pattern.compile(
                 "\\b(?:back|return\\w*|until|till|til|through|thru|bis|zuruck\\w*|ab|wieder|jusqu\\w*|retour|reprise|avant|hasta|regres\\w*"
                         + "|vuelta|volver\\w*|volvere|reincorpor\\w*|a partir|respond\\w*|reply|repondr\\w*|melde mich|antworte\\w*|respondere|contestare)"
@@ -1691,60 +1721,70 @@ public final class ReplyClassifier {
         static DateFinding find(String folded, String lang, LocalDate today) {
             List<Cand> cands = new ArrayList<>();
             List<int[]> used = new ArrayList<>();
-            boolean monthFirst = lang.equals("en") && !UK_HINTS.matcher(folded).find();
+            Boolean monthFirst = null; // looked up at the first slashed or dashed date
+            // every numeric pattern below needs a digit (\d is [0-9]); the word patterns are tried where their words occur
+            boolean digits = hasDigit(folded);
+            Needles.Found words = DATE_WORDS.scan(folded);
+            int[] months = words.starts(MONTH_IDS);
 
-            Matcher m = ISO.matcher(folded);
-            while (m.find()) add(cands, used, folded, m, date(today, i(m, 1), i(m, 2), i(m, 3)), 1);
-            m = DAY_MONTH.matcher(folded);
-            while (m.find()) {
-                if (overlaps(used, m)) continue;
-                add(cands, used, folded, m, date(today, m.group(3) == null ? null : i(m, 3), MONTHS.get(m.group(2)), i(m, 1)), 1);
+            Matcher m;
+            if (digits) {
+                m = ISO.matcher(folded);
+                while (m.find()) add(cands, used, folded, m, date(today, i(m, 1), i(m, 2), i(m, 3)), 1);
             }
-            m = MONTH_DAY.matcher(folded);
-            while (m.find()) {
+            if (digits && months.length > 0) {
+                m = DAY_MONTH.matcher(folded);
+                while (m.find()) {
+                    if (overlaps(used, m)) continue;
+                    add(cands, used, folded, m, date(today, m.group(3) == null ? null : i(m, 3), MONTHS.get(m.group(2)), i(m, 1)), 1);
+                }
+            }
+            for (var monthDay = new Needles.AtStarts(MONTH_DAY, folded, months); (m = monthDay.find()) != null; ) {
                 if (overlaps(used, m)) continue;
                 add(cands, used, folded, m, date(today, m.group(3) == null ? null : i(m, 3), MONTHS.get(m.group(1)), i(m, 2)), 1);
             }
-            m = DOTTED.matcher(folded);
-            while (m.find()) {
-                if (overlaps(used, m)) continue;
-                add(cands, used, folded, m, date(today, year(m.group(3)), i(m, 2), i(m, 1)), 1);
-            }
-            for (Pattern p : List.of(SLASHED, DASHED)) {
-                m = p.matcher(folded);
+            if (digits) {
+                m = DOTTED.matcher(folded);
                 while (m.find()) {
                     if (overlaps(used, m)) continue;
-                    if (m.group().equals("24/7") || m.group().equals("7/24")) continue;
-                    int a = i(m, 1), b = i(m, 2);
-                    Integer y = year(m.groupCount() >= 3 ? m.group(3) : null);
-                    boolean mf = monthFirst ? a <= 12 : b > 12 && a <= 12;
-                    add(cands, used, folded, m, mf ? date(today, y, a, b) : date(today, y, b, a), 1);
+                    add(cands, used, folded, m, date(today, year(m.group(3)), i(m, 2), i(m, 1)), 1);
                 }
-            }
-            m = DAY_ONLY.matcher(folded);
-            while (m.find()) {
-                if (overlaps(used, m)) continue;
-                int day = i(m, 1);
-                LocalDate d = null;
-                for (int k = 0; k < 3 && d == null; k++) {
-                    LocalDate month = today.withDayOfMonth(1).plusMonths(k);
-                    if (day <= month.lengthOfMonth()) {
-                        LocalDate c = month.withDayOfMonth(day);
-                        if (!c.isBefore(today)) d = c;
+                for (Pattern p : List.of(SLASHED, DASHED)) {
+                    m = p.matcher(folded);
+                    while (m.find()) {
+                        if (overlaps(used, m)) continue;
+                        if (m.group().equals("24/7") || m.group().equals("7/24")) continue;
+                        int a = i(m, 1), b = i(m, 2);
+                        Integer y = year(m.groupCount() >= 3 ? m.group(3) : null);
+                        if (monthFirst == null) monthFirst = lang.equals("en") && !UK_HINTS.matcher(folded).find();
+                        boolean mf = monthFirst ? a <= 12 : b > 12 && a <= 12;
+                        add(cands, used, folded, m, mf ? date(today, y, a, b) : date(today, y, b, a), 1);
                     }
                 }
-                add(cands, used, folded, m, d, 2);
+                m = DAY_ONLY.matcher(folded);
+                while (m.find()) {
+                    if (overlaps(used, m)) continue;
+                    int day = i(m, 1);
+                    LocalDate d = null;
+                    for (int k = 0; k < 3 && d == null; k++) {
+                        LocalDate month = today.withDayOfMonth(1).plusMonths(k);
+                        if (day <= month.lengthOfMonth()) {
+                            LocalDate c = month.withDayOfMonth(day);
+                            if (!c.isBefore(today)) d = c;
+                        }
+                    }
+                    add(cands, used, folded, m, d, 2);
+                }
             }
-            m = WEEKDAY_REF.matcher(folded);
-            while (m.find()) {
+            for (var weekday = new Needles.AtStarts(WEEKDAY_REF, folded, words.starts(WEEKDAY_IDS)); (m = weekday.find()) != null; ) {
                 if (overlaps(used, m) || !keywordNear(folded, m.start(), m.end())) continue;
                 String w = m.group(1);
                 LocalDate d = w.equals("tomorrow") || w.equals("demain") ? today.plusDays(1)
                         : today.with(TemporalAdjusters.next(WEEKDAYS.get(w)));
                 add(cands, used, folded, m, d, 2);
             }
-            m = MONTH_ONLY.matcher(folded);
-            while (m.find()) {
+            int[] qualifiers = months.length > 0 ? words.starts(QUALIFIER_IDS) : new int[0]; // (FULL_MONTH: some of MONTH)
+            for (var monthOnly = new Needles.AtStarts(MONTH_ONLY, folded, qualifiers); (m = monthOnly.find()) != null; ) {
                 if (overlaps(used, m)) continue;
                 String q = m.group(1);
                 int month = MONTHS.get(m.group(2));
