@@ -232,20 +232,23 @@ public final class ReplyClassifier {
     }
 
     static Folded fold(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        int[] origin = new int[s.length() * 2 + 4];
+        char[] folded = new char[s.length() * 2 + 4];
+        int[] origin = new int[folded.length];
         int n = 0;
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
             String piece = foldChar(cp);
             for (int j = 0; j < piece.length(); j++) {
-                if (n == origin.length) origin = Arrays.copyOf(origin, n * 2);
-                origin[n++] = i;
-                sb.append(piece.charAt(j));
+                if (n == origin.length) {
+                    origin = Arrays.copyOf(origin, n * 2);
+                    folded = Arrays.copyOf(folded, n * 2);
+                }
+                origin[n] = i;
+                folded[n++] = piece.charAt(j);
             }
             i += Character.charCount(cp);
         }
-        return new Folded(sb.toString(), Arrays.copyOf(origin, n), s);
+        return new Folded(new String(folded, 0, n), Arrays.copyOf(origin, n), s);
     }
 
     /**
@@ -1150,7 +1153,9 @@ public final class ReplyClassifier {
         core = LEADING_GREETING.matcher(core).replaceFirst("");
         List<Hit> out = new ArrayList<>();
         for (Rule r : WHOLE) {
-            if (r.pattern().matcher(core).find()) out.add(new Hit(r.kind(), r.weight(), r.label(), 0, 0, null));
+            Matcher m = r.pattern().matcher(core);
+            // a pattern starting with ^ (no MULTILINE) can only match at 0: lookingAt() then finds what find() does
+            if (r.pattern().pattern().startsWith("^") ? m.lookingAt() : m.find()) out.add(new Hit(r.kind(), r.weight(), r.label(), 0, 0, null));
         }
         return out;
     }
@@ -1705,9 +1710,20 @@ public final class ReplyClassifier {
             return java.util.stream.IntStream.range(from, words.size()).toArray();
         }
 
-        private static boolean hasDigit(String s) {
-            for (int i = 0; i < s.length(); i++) if (s.charAt(i) >= '0' && s.charAt(i) <= '9') return true;
-            return false;
+        private static boolean isDigit(char c) {
+            return c >= '0' && c <= '9';
+        }
+
+        /** Where the runs of digits [0-9] begin. */
+        private static int[] numberStarts(String s) {
+            int[] out = new int[8];
+            int n = 0;
+            for (int i = 0; i < s.length(); i++) {
+                if (!isDigit(s.charAt(i)) || (i > 0 && isDigit(s.charAt(i - 1)))) continue;
+                if (n == out.length) out = Arrays.copyOf(out, n * 2);
+                out[n++] = i;
+            }
+            return Arrays.copyOf(out, n);
         }
         private static final Pattern KEYWORD_BEFORE = Pattern.compile(
                 "\\b(?:back|return\\w*|until|till|til|through|thru|bis|zuruck\\w*|ab|wieder|jusqu\\w*|retour|reprise|avant|hasta|regres\\w*"
@@ -1722,45 +1738,43 @@ public final class ReplyClassifier {
             List<Cand> cands = new ArrayList<>();
             List<int[]> used = new ArrayList<>();
             Boolean monthFirst = null; // looked up at the first slashed or dashed date
-            // every numeric pattern below needs a digit (\d is [0-9]); the word patterns are tried where their words occur
-            boolean digits = hasDigit(folded);
+            // ISO, DAY_MONTH, DOTTED, SLASHED and DASHED start with (?<![\d…])\d (\d is [0-9]): a match starts where a run
+            // of digits does, so they are tried only there; DAY_ONLY needs a digit too. The word patterns are tried where
+            // their words occur.
+            int[] numbers = numberStarts(folded);
+            boolean digits = numbers.length > 0;
             Needles.Found words = DATE_WORDS.scan(folded);
             int[] months = words.starts(MONTH_IDS);
 
             Matcher m;
-            if (digits) {
-                m = ISO.matcher(folded);
-                while (m.find()) add(cands, used, folded, m, date(today, i(m, 1), i(m, 2), i(m, 3)), 1);
+            for (var iso = new Needles.AtStarts(ISO, folded, numbers); (m = iso.find()) != null; ) {
+                add(cands, used, folded, m, date(today, i(m, 1), i(m, 2), i(m, 3)), 1);
             }
-            if (digits && months.length > 0) {
-                m = DAY_MONTH.matcher(folded);
-                while (m.find()) {
-                    if (overlaps(used, m)) continue;
-                    add(cands, used, folded, m, date(today, m.group(3) == null ? null : i(m, 3), MONTHS.get(m.group(2)), i(m, 1)), 1);
-                }
+            int[] dayMonthStarts = months.length > 0 ? numbers : new int[0]; // a DAY_MONTH match contains a month
+            for (var dayMonth = new Needles.AtStarts(DAY_MONTH, folded, dayMonthStarts); (m = dayMonth.find()) != null; ) {
+                if (overlaps(used, m)) continue;
+                add(cands, used, folded, m, date(today, m.group(3) == null ? null : i(m, 3), MONTHS.get(m.group(2)), i(m, 1)), 1);
             }
             for (var monthDay = new Needles.AtStarts(MONTH_DAY, folded, months); (m = monthDay.find()) != null; ) {
                 if (overlaps(used, m)) continue;
                 add(cands, used, folded, m, date(today, m.group(3) == null ? null : i(m, 3), MONTHS.get(m.group(1)), i(m, 2)), 1);
             }
-            if (digits) {
-                m = DOTTED.matcher(folded);
-                while (m.find()) {
+            for (var dotted = new Needles.AtStarts(DOTTED, folded, numbers); (m = dotted.find()) != null; ) {
+                if (overlaps(used, m)) continue;
+                add(cands, used, folded, m, date(today, year(m.group(3)), i(m, 2), i(m, 1)), 1);
+            }
+            for (Pattern p : List.of(SLASHED, DASHED)) {
+                for (var numeric = new Needles.AtStarts(p, folded, numbers); (m = numeric.find()) != null; ) {
                     if (overlaps(used, m)) continue;
-                    add(cands, used, folded, m, date(today, year(m.group(3)), i(m, 2), i(m, 1)), 1);
+                    if (m.group().equals("24/7") || m.group().equals("7/24")) continue;
+                    int a = i(m, 1), b = i(m, 2);
+                    Integer y = year(m.groupCount() >= 3 ? m.group(3) : null);
+                    if (monthFirst == null) monthFirst = lang.equals("en") && !UK_HINTS.matcher(folded).find();
+                    boolean mf = monthFirst ? a <= 12 : b > 12 && a <= 12;
+                    add(cands, used, folded, m, mf ? date(today, y, a, b) : date(today, y, b, a), 1);
                 }
-                for (Pattern p : List.of(SLASHED, DASHED)) {
-                    m = p.matcher(folded);
-                    while (m.find()) {
-                        if (overlaps(used, m)) continue;
-                        if (m.group().equals("24/7") || m.group().equals("7/24")) continue;
-                        int a = i(m, 1), b = i(m, 2);
-                        Integer y = year(m.groupCount() >= 3 ? m.group(3) : null);
-                        if (monthFirst == null) monthFirst = lang.equals("en") && !UK_HINTS.matcher(folded).find();
-                        boolean mf = monthFirst ? a <= 12 : b > 12 && a <= 12;
-                        add(cands, used, folded, m, mf ? date(today, y, a, b) : date(today, y, b, a), 1);
-                    }
-                }
+            }
+            if (digits) {
                 m = DAY_ONLY.matcher(folded);
                 while (m.find()) {
                     if (overlaps(used, m)) continue;
