@@ -236,6 +236,12 @@ public final class ReplyClassifier {
         int[] origin = new int[folded.length];
         int n = 0;
         for (int i = 0; i < s.length(); ) {
+            char single = FOLDED_SINGLE[s.charAt(i)]; // 0 for a surrogate: its code point is looked up below
+            if (single != 0 && n < origin.length) {
+                origin[n] = i++;
+                folded[n++] = single;
+                continue;
+            }
             int cp = s.codePointAt(i);
             String piece = foldChar(cp);
             for (int j = 0; j < piece.length(); j++) {
@@ -256,11 +262,16 @@ public final class ReplyClassifier {
      * thread that misses another's entry just computes the same String again; Strings are safe to share unsynchronised.
      */
     private static final String[] FOLDED_CHARS = new String[Character.MAX_VALUE + 1];
+    /** The same for the BMP non-surrogate chars whose folding is one char, as a char; 0 when not (yet) known. */
+    private static final char[] FOLDED_SINGLE = new char[Character.MAX_VALUE + 1];
 
     private static String foldChar(int cp) {
         if (cp > Character.MAX_VALUE) return foldCodePoint(cp);
         String piece = FOLDED_CHARS[cp];
-        if (piece == null) FOLDED_CHARS[cp] = piece = foldCodePoint(cp);
+        if (piece == null) {
+            FOLDED_CHARS[cp] = piece = foldCodePoint(cp);
+            if (piece.length() == 1 && !Character.isSurrogate((char) cp)) FOLDED_SINGLE[cp] = piece.charAt(0);
+        }
         return piece;
     }
 
@@ -1200,14 +1211,14 @@ public final class ReplyClassifier {
                 // every match starts where one of the phrase's leading literals occurs: try the regex only there
                 // (the same leftmost, non-overlapping matches as find(), without running it at every position)
                 int[] starts = found.starts(ids.starts());
-                if (starts.length == 0) continue; // none occurs, no match: no Matcher needed
-                Matcher m = ph.pattern().matcher(f).useTransparentBounds(true).useAnchoringBounds(false);
+                Matcher m = null; // made at the first start worth trying
                 boolean wordStart = ph.anchor() != null;
                 int from = 0;
                 for (int at : starts) {
                     if (at < from) continue;
                     // a phrase with an anchor begins with (?<![\p{L}\p{N}]) (see compile): no match right after a letter or digit
                     if (wordStart && at > 0 && isAsciiLetterOrDigit(f.charAt(at - 1))) continue;
+                    if (m == null) m = ph.pattern().matcher(f).useTransparentBounds(true).useAnchoringBounds(false);
                     m.region(at, f.length());
                     if (m.lookingAt() && m.end() > m.start()) {
                         all.add(new Hit(ph.kind(), ph.weight(), ph.label(), m.start(), m.end(), null));
