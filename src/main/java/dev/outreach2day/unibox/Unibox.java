@@ -185,7 +185,7 @@ public class Unibox {
     }
 
     private String attachmentsJson(InboundMessage m) {
-        return json.writeValueAsString(m.attachments());
+        return m.attachments().isEmpty() ? "[]" : json.writeValueAsString(m.attachments()); // most mail has none
     }
 
     private static boolean isSystemAddress(String from) {
