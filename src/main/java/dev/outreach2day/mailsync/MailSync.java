@@ -21,6 +21,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -120,25 +121,20 @@ class MailSync implements org.springframework.context.SmartLifecycle {
      * would hold one for its lease check while a due one waited for the next tick.
      */
     static List<SyncTarget> dueInTurn(List<SyncTarget> targets, Map<String, SyncLeases.Turn> turns, Instant now) {
-        var due = new ArrayList<SyncTarget>();
+        record Due(SyncTarget target, boolean everSynced, Instant since) {}
+        var due = new ArrayList<Due>();
         for (SyncTarget t : targets) {
             var turn = turns.get(t.workspaceId() + ":" + t.mailboxId());
             if (turn == null) {
-                due.add(t);
+                due.add(new Due(t, false, Instant.MIN)); // no row yet: just added
                 continue;
             }
             boolean held = turn.lockedUntil() != null && !turn.lockedUntil().isBefore(now);
             boolean isDue = turn.nextSyncAt() == null || !turn.nextSyncAt().isAfter(now);
-            if (isDue && !held) due.add(t);
+            if (isDue && !held) due.add(new Due(t, turn.everSynced(), turn.nextSyncAt() == null ? Instant.MIN : turn.nextSyncAt()));
         }
-        due.sort(java.util.Comparator.comparing((SyncTarget t) -> {
-            var turn = turns.get(t.workspaceId() + ":" + t.mailboxId());
-            return turn != null && turn.everSynced();
-        }).thenComparing(t -> {
-            var turn = turns.get(t.workspaceId() + ":" + t.mailboxId());
-            return turn == null || turn.nextSyncAt() == null ? Instant.MIN : turn.nextSyncAt();
-        }));
-        return due;
+        due.sort(Comparator.comparing(Due::everSynced).thenComparing(Due::since));
+        return due.stream().map(Due::target).toList();
     }
 
     @Override

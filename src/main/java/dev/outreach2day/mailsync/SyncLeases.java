@@ -2,8 +2,11 @@ package dev.outreach2day.mailsync;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -86,9 +89,9 @@ class SyncLeases {
     }
 
     /** Each mailbox's turn, by "workspace:mailbox" (a mailbox without a row has never been synced and is due). */
-    java.util.Map<String, Turn> turns() {
-        var out = new java.util.HashMap<String, Turn>();
-        jdbc.sql(TURNS).query((org.springframework.jdbc.core.RowCallbackHandler) rs -> out.put(rs.getLong(1) + ":" + rs.getString(2),
+    Map<String, Turn> turns() {
+        var out = new HashMap<String, Turn>();
+        jdbc.sql(TURNS).query((RowCallbackHandler) rs -> out.put(rs.getLong(1) + ":" + rs.getString(2),
                 new Turn(instant(rs.getTimestamp(3)), rs.getBoolean(4), instant(rs.getTimestamp(5)))));
         return out;
     }

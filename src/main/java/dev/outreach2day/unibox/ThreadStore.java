@@ -151,8 +151,8 @@ class ThreadStore {
         this.jdbc = jdbc;
     }
 
-    /** Message-ID → thread, for those of {@code messageIds} the mailbox has stored. */
-    Map<String, String> threadsOfMessages(long ws, String mailboxId, List<String> messageIds) {
+    /** Message-ID → thread, for those of {@code messageIds} the mailbox has stored (a map the caller may add to). */
+    Map<String, String> storedThreads(long ws, String mailboxId, List<String> messageIds) {
         var out = new HashMap<String, String>();
         if (messageIds.isEmpty()) return out;
         jdbc.sql(MESSAGES_STORED).param("workspaceId", ws).param("mailboxId", mailboxId)

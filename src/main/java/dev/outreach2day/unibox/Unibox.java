@@ -7,7 +7,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -89,7 +88,7 @@ public class Unibox {
 
     /** Message-ID → thread of the messages the mailbox already has among these: one query for a whole batch. */
     private Map<String, String> known(long ws, String mailboxId, List<InboundMessage> messages) {
-        return new HashMap<>(store.threadsOfMessages(ws, mailboxId, messages.stream().map(InboundMessage::messageId).distinct().toList()));
+        return store.storedThreads(ws, mailboxId, messages.stream().map(InboundMessage::messageId).distinct().toList());
     }
 
     /** {@code stored}: Message-ID → thread of what the mailbox has; this message is added to it when stored. */
