@@ -2,23 +2,32 @@ package dev.outreach2day.domain;
 
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeMessage;
-import java.io.ByteArrayInputStream;
+import jakarta.mail.util.SharedByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.Signature;
 import java.security.interfaces.RSAPrivateKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Enumeration;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import org.simplejavamail.utils.mail.dkim.Canonicalization;
-import org.simplejavamail.utils.mail.dkim.DkimMessage;
-import org.simplejavamail.utils.mail.dkim.DkimSigner;
-import org.simplejavamail.utils.mail.dkim.SigningAlgorithm;
+import java.util.regex.Pattern;
 
 /**
- * DKIM signatures for mail sent from the workspace's domains (campaign sends, replies from the
- * inbox): rsa-sha256, relaxed/relaxed, over a fixed list of headers, computed once over the
- * final bytes.
+ * DKIM signatures (RFC 6376) for mail sent from the workspace's domains (campaign sends, replies
+ * from the inbox, warmup): rsa-sha256, relaxed/relaxed, over {@link #SIGNED_HEADERS} where
+ * present, computed once over the final bytes.
+ *
+ * <p>The message is serialised once; the body hash and the header canonicalisation run over those
+ * bytes, and the signed message writes them back verbatim behind its {@code DKIM-Signature}
+ * header. Verified by Apache jDKIM in the tests (including what a receiving server stored).
  */
 public final class DkimSignatures {
 
@@ -29,51 +38,97 @@ public final class DkimSignatures {
             "From", "Reply-To", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
             "List-Unsubscribe", "List-Unsubscribe-Post", "MIME-Version", "Content-Type", "Content-Transfer-Encoding");
 
+    /** d= and s= values: DNS labels, nothing that could end a tag or a header. */
+    private static final Pattern DNS_NAME = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?");
+
+    private static final byte CR = '\r';
+    private static final byte LF = '\n';
+    private static final byte SP = ' ';
+    private static final byte TAB = '\t';
+
     /**
-     * Signs {@code message} (which must have been saved: {@link #build} does it) with
+     * Signs {@code message} (which must have been saved: the campaign builder does it) with
      * rsa-sha256, relaxed/relaxed, covering {@link #SIGNED_HEADERS}. The signature is computed
      * once; the returned message writes exactly the signed bytes every time and ignores {@code
      * saveChanges()}. Do not modify it.
      */
     public static MimeMessage sign(MimeMessage message, String domain, String selector, RSAPrivateKey key)
             throws MessagingException {
-        DkimSigner signer = new DkimSigner(domain, selector, key);
-        signer.setHeaderCanonicalization(Canonicalization.RELAXED);
-        signer.setBodyCanonicalization(Canonicalization.RELAXED);
-        signer.setSigningAlgorithm(SigningAlgorithm.SHA256_WITH_RSA);
-        signer.setCheckDomainKey(false);
-        signer.setLengthParam(false);
-        Set<String> keep = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-        keep.addAll(SIGNED_HEADERS);
-        for (String h : defaultSignedHeaders()) {
-            if (!keep.contains(h) && !h.equalsIgnoreCase("From")) {
-                signer.removeHeaderToSign(h);
-            }
+        if (domain == null || !DNS_NAME.matcher(domain).matches() || selector == null || !DNS_NAME.matcher(selector).matches()) {
+            throw new MessagingException("DKIM signing needs a domain and a selector that are DNS names: " + domain + ", " + selector);
         }
-        SIGNED_HEADERS.forEach(signer::addHeaderToSign);
+        byte[] unsigned = serialise(message);
+        int headerEnd = headerEnd(unsigned); // headers end before it (their last CRLF included); the body starts 2 bytes on
+        int bodyStart = Math.min(headerEnd + 2, unsigned.length);
+        List<int[]> fields = fields(unsigned, headerEnd);
 
-        byte[] signed;
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-            new DkimMessage(message, signer).writeTo(out);
-            signed = out.toByteArray();
-        } catch (IOException e) {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            String bodyHash = Base64.getEncoder().encodeToString(sha256.digest(relaxedBody(unsigned, bodyStart)));
+
+            // which header instances are signed: for each name, its instances from the bottom up (RFC 6376 §5.4.2)
+            StringBuilder h = new StringBuilder();
+            ByteArrayOutputStream signedHeaders = new ByteArrayOutputStream(1024);
+            for (String name : SIGNED_HEADERS) {
+                for (int i = fields.size() - 1; i >= 0; i--) {
+                    int[] f = fields.get(i);
+                    if (nameIs(unsigned, f, name)) {
+                        if (!h.isEmpty()) h.append(':');
+                        h.append(name);
+                        relaxedHeader(unsigned, f[0], f[1], signedHeaders);
+                        signedHeaders.write(CR);
+                        signedHeaders.write(LF);
+                    }
+                }
+            }
+            String value = "v=1; a=rsa-sha256; c=relaxed/relaxed; d=" + domain + "; s=" + selector + ";\r\n\tt="
+                    + Instant.now().getEpochSecond() + "; h=" + foldColons(h.toString(), "\tt=0000000000; h=".length())
+                    + ";\r\n\tbh=" + bodyHash + ";\r\n\tb=";
+            byte[] header = ("DKIM-Signature: " + value).getBytes(StandardCharsets.US_ASCII);
+            relaxedHeader(header, 0, header.length, signedHeaders); // with b= empty and no CRLF (§3.7)
+
+            Signature rsa = Signature.getInstance("SHA256withRSA");
+            rsa.initSign(key);
+            rsa.update(signedHeaders.toByteArray());
+            String b = Base64.getEncoder().encodeToString(rsa.sign());
+
+            ByteArrayOutputStream raw = new ByteArrayOutputStream(unsigned.length + header.length + b.length() + 64);
+            raw.write(header);
+            for (int i = 0; i < b.length(); i += 64) {
+                if (i > 0) raw.write("\r\n\t".getBytes(StandardCharsets.US_ASCII));
+                raw.write(b.substring(i, Math.min(b.length(), i + 64)).getBytes(StandardCharsets.US_ASCII));
+            }
+            raw.write(CR);
+            raw.write(LF);
+            int dkimLength = raw.size();
+            raw.write(unsigned);
+            return new SignedMessage(message, raw.toByteArray(), dkimLength, dkimLength + bodyStart);
+        } catch (GeneralSecurityException | IOException e) {
             throw new MessagingException("DKIM signing failed", e);
         }
-        return new SignedMessage(message.getSession(), signed);
     }
 
     /**
-     * A signed message, parsed from its final bytes. {@code writeTo} reproduces them (the parsed
-     * headers and body are written back verbatim); {@code saveChanges()} is a no-op, so a
-     * careless {@code Transport.send} or 8BITMIME conversion cannot alter what was signed.
+     * A signed message: its final bytes, with the headers of the message it was made from plus the
+     * {@code DKIM-Signature} (no parsing again). {@code writeTo} writes the bytes; {@code
+     * saveChanges()} is a no-op, so a careless {@code Transport.send} or 8BITMIME conversion
+     * cannot alter what was signed.
      */
     public static final class SignedMessage extends MimeMessage {
         private final byte[] raw;
 
-        SignedMessage(Session session, byte[] raw) throws MessagingException {
-            super(session, new ByteArrayInputStream(raw));
+        SignedMessage(MimeMessage unsigned, byte[] raw, int dkimLength, int bodyStart) throws MessagingException {
+            super(unsigned.getSession());
             this.raw = raw;
+            InternetHeaders copy = new InternetHeaders();
+            copy.addHeaderLine(new String(raw, 0, dkimLength - 2, StandardCharsets.US_ASCII));
+            for (Enumeration<String> lines = unsigned.getAllHeaderLines(); lines.hasMoreElements(); ) {
+                copy.addHeaderLine(lines.nextElement());
+            }
+            headers = copy;
+            contentStream = new SharedByteArrayInputStream(raw, bodyStart, raw.length - bodyStart);
+            modified = false;
+            saved = true;
         }
 
         @Override
@@ -87,7 +142,7 @@ public final class DkimSignatures {
         }
 
         @Override
-        public void writeTo(java.io.OutputStream os, String[] ignoreList) throws IOException, MessagingException {
+        public void writeTo(OutputStream os, String[] ignoreList) throws IOException, MessagingException {
             if (ignoreList == null || !hasAnyHeader(ignoreList)) {
                 os.write(raw);
                 os.flush();
@@ -111,10 +166,153 @@ public final class DkimSignatures {
         return m.raw.clone();
     }
 
-    private static List<String> defaultSignedHeaders() {
-        return List.of("To", "Subject", "Content-Description", "Content-ID", "Content-Type", "Content-Transfer-Encoding",
-                "Cc", "Date", "In-Reply-To", "List-Subscribe", "List-Post", "List-Owner", "List-Id", "List-Archive",
-                "List-Help", "List-Unsubscribe", "MIME-Version", "Message-ID", "Resent-Sender", "Resent-Cc",
-                "Resent-Date", "Resent-To", "Reply-To", "References", "Resent-Message-ID", "Resent-From", "Sender");
+    // ---------------------------------------------------------------------------------------------
+
+    private static byte[] serialise(MimeMessage message) throws MessagingException {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+            message.writeTo(out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new MessagingException("cannot serialise the message to sign", e);
+        }
+    }
+
+    /** Index of the CRLF that ends the header section (the empty line), or the length when there is none. */
+    static int headerEnd(byte[] m) {
+        if (m.length >= 2 && m[0] == CR && m[1] == LF) return 0;
+        for (int i = 0; i + 3 < m.length; i++) {
+            if (m[i] == CR && m[i + 1] == LF && m[i + 2] == CR && m[i + 3] == LF) return i + 2;
+        }
+        return m.length;
+    }
+
+    /** The header fields before {@code end}: [start, end) of each, folded lines included, final CRLF excluded. */
+    static List<int[]> fields(byte[] m, int end) {
+        List<int[]> fields = new ArrayList<>(24);
+        int start = 0;
+        int i = 0;
+        while (i < end) {
+            int eol = i;
+            while (eol < end && !(m[eol] == CR && eol + 1 < m.length && m[eol + 1] == LF)) eol++;
+            int next = Math.min(eol + 2, end);
+            boolean continues = next < end && (m[next] == SP || m[next] == TAB);
+            if (!continues) {
+                fields.add(new int[] {start, eol});
+                start = next;
+            }
+            i = next;
+        }
+        return fields;
+    }
+
+    private static boolean nameIs(byte[] m, int[] f, String name) {
+        int n = name.length();
+        if (f[1] - f[0] <= n) return false;
+        for (int i = 0; i < n; i++) {
+            int c = m[f[0] + i];
+            if (Character.toLowerCase(c) != Character.toLowerCase(name.charAt(i))) return false;
+        }
+        int j = f[0] + n;
+        while (j < f[1] && (m[j] == SP || m[j] == TAB)) j++;
+        return j < f[1] && m[j] == ':';
+    }
+
+    /**
+     * Relaxed header canonicalisation (RFC 6376 §3.4.2) of the field in [start, end), without the
+     * final CRLF: name lower-cased, unfolded, runs of WSP as one SP, no WSP at the ends of the value
+     * or around the colon.
+     */
+    static void relaxedHeader(byte[] m, int start, int end, ByteArrayOutputStream out) {
+        int colon = start;
+        while (colon < end && m[colon] != ':') colon++;
+        int nameEnd = colon;
+        while (nameEnd > start && (m[nameEnd - 1] == SP || m[nameEnd - 1] == TAB)) nameEnd--;
+        for (int i = start; i < nameEnd; i++) {
+            byte c = m[i];
+            out.write(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+        }
+        out.write(':');
+        boolean pendingSpace = false;
+        boolean any = false;
+        for (int i = colon + 1; i < end; i++) {
+            byte c = m[i];
+            if (c == CR || c == LF) continue; // unfolding
+            if (c == SP || c == TAB) {
+                pendingSpace = true;
+                continue;
+            }
+            if (pendingSpace && any) out.write(SP);
+            pendingSpace = false;
+            any = true;
+            out.write(c);
+        }
+    }
+
+    /**
+     * Relaxed body canonicalisation (RFC 6376 §3.4.4): runs of WSP as one SP, no WSP at line ends,
+     * no empty lines at the end, a CRLF after the last line; an empty body stays empty.
+     */
+    static byte[] relaxedBody(byte[] m, int start) {
+        byte[] out = new byte[m.length - start + 2];
+        int o = 0;
+        int emptyLines = 0;
+        int i = start;
+        while (i < m.length) {
+            int lineStart = o;
+            boolean pendingSpace = false;
+            int j = i;
+            while (j < m.length && !(m[j] == CR && j + 1 < m.length && m[j + 1] == LF)) {
+                byte c = m[j++];
+                if (c == SP || c == TAB) {
+                    pendingSpace = true;
+                } else {
+                    if (pendingSpace) out[o++] = SP;
+                    pendingSpace = false;
+                    out[o++] = c;
+                }
+            }
+            i = j + 2; // past the CRLF (or past the end)
+            if (o == lineStart) {
+                emptyLines++;
+                continue;
+            }
+            if (emptyLines > 0) { // empty lines inside the body are kept: put them before this line
+                int len = o - lineStart;
+                out = ensure(out, o + 2 * emptyLines + 2);
+                System.arraycopy(out, lineStart, out, lineStart + 2 * emptyLines, len);
+                for (int k = 0; k < emptyLines; k++) {
+                    out[lineStart + 2 * k] = CR;
+                    out[lineStart + 2 * k + 1] = LF;
+                }
+                o += 2 * emptyLines;
+                emptyLines = 0;
+            }
+            out = ensure(out, o + 2);
+            out[o++] = CR;
+            out[o++] = LF;
+        }
+        return o == out.length ? out : java.util.Arrays.copyOf(out, o);
+    }
+
+    private static byte[] ensure(byte[] b, int size) {
+        return size <= b.length ? b : java.util.Arrays.copyOf(b, Math.max(size, b.length * 2));
+    }
+
+    /** A colon-separated list folded (before a colon) so no line passes 76 characters. */
+    private static String foldColons(String list, int firstLineUsed) {
+        StringBuilder out = new StringBuilder(list.length() + 16);
+        int line = firstLineUsed;
+        String[] names = list.split(":");
+        for (int i = 0; i < names.length; i++) {
+            String piece = (i == 0 ? "" : ":") + names[i];
+            if (i > 0 && line + piece.length() > 76) {
+                out.append("\r\n\t");
+                line = 1;
+            }
+            out.append(piece);
+            line += piece.length();
+        }
+        return out.toString();
     }
 }

@@ -2,7 +2,10 @@ package dev.outreach2day.mailserver;
 
 import com.icegreen.greenmail.configuration.GreenMailConfiguration;
 import com.icegreen.greenmail.mail.MailAddress;
+import com.icegreen.greenmail.imap.ImapHostManager;
 import com.icegreen.greenmail.mail.MovingMessage;
+import com.icegreen.greenmail.store.FolderException;
+import com.icegreen.greenmail.store.MailFolder;
 import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.user.UserException;
 import com.icegreen.greenmail.user.UserManager;
@@ -43,6 +46,12 @@ public class MailServer implements SmartLifecycle {
     private final boolean enabled;
     private final MailServerProperties props;
     private final Map<String, String> forwards = new ConcurrentHashMap<>();
+    /**
+     * Each account's INBOX by address. GreenMail finds a user's INBOX by a linear scan over all
+     * accounts, which made every delivery cost O(accounts) once a sandbox had sent to thousands of
+     * prospects.
+     */
+    private final Map<String, Inbox> inboxes = new ConcurrentHashMap<>();
     private volatile GreenMail greenMail;
 
     MailServer(MailServerProperties props, O2dProperties platform) {
@@ -64,7 +73,8 @@ public class MailServer implements SmartLifecycle {
         GreenMail gm = new GreenMail(new ServerSetup[] {smtp, imap}).withConfiguration(new GreenMailConfiguration());
         gm.start();
         UserManager users = gm.getUserManager();
-        users.setMessageDeliveryHandler((message, address) -> deliver(users, message, address));
+        ImapHostManager folders = gm.getManagers().getImapHostManager();
+        users.setMessageDeliveryHandler((message, address) -> deliver(users, folders, message, address));
         greenMail = gm;
         log.info("Built-in mail server: SMTP {}:{} (AUTH), IMAP {}:{}", bind, smtpPort(), bind, imapPort());
     }
@@ -73,12 +83,23 @@ public class MailServer implements SmartLifecycle {
      * Who receives a message for {@code address}: its account, created on arrival (login and
      * password = the address) when there is none; plus a copy to its forward address, if any.
      */
-    private GreenMailUser deliver(UserManager users, MovingMessage message, MailAddress address)
+    private GreenMailUser deliver(UserManager users, ImapHostManager folders, MovingMessage message, MailAddress address)
             throws MessagingException, UserException {
         String email = address.getEmail().toLowerCase(Locale.ROOT);
         GreenMailUser user = users.getUserByEmail(email);
         if (user == null) {
             user = users.createUser(email, email, email);
+        }
+        Inbox inbox = inboxes.get(email);
+        if (inbox == null || inbox.user() != user || !inbox.folder().getFullName().equals(inbox.fullName())) {
+            MailFolder folder; // first mail since start, the account was re-created, or its INBOX renamed
+            try {
+                folder = folders.getInbox(user);
+            } catch (FolderException e) {
+                throw new MessagingException("no INBOX for " + email, e);
+            }
+            inbox = new Inbox(user, folder, folder.getFullName());
+            inboxes.put(email, inbox);
         }
         String forwardTo = forwards.get(email);
         if (forwardTo != null && HOPS.get() < MAX_FORWARD_HOPS) {
@@ -95,7 +116,40 @@ public class MailServer implements SmartLifecycle {
                 HOPS.set(HOPS.get() - 1);
             }
         }
-        return user;
+        return inbox;
+    }
+
+    /**
+     * An account as the delivery sees it: GreenMail's user, whose mail is stored straight into
+     * the INBOX found before.
+     */
+    private record Inbox(GreenMailUser user, MailFolder folder, String fullName) implements GreenMailUser {
+        @Override
+        public void deliver(MovingMessage message) {
+            try {
+                folder.store(message);
+            } catch (Exception e) {
+                throw new IllegalStateException("Can not deliver " + message + " for user " + user, e);
+            }
+        }
+
+        @Override
+        public void deliver(MimeMessage message) {
+            try {
+                folder.store(message);
+            } catch (Exception e) {
+                throw new IllegalStateException("Can not deliver " + message + " for user " + user, e);
+            }
+        }
+
+        @Override public String getEmail() { return user.getEmail(); }
+        @Override public String getLogin() { return user.getLogin(); }
+        @Override public void create() { user.create(); }
+        @Override public void delete() { user.delete(); }
+        @Override public String getPassword() { return user.getPassword(); }
+        @Override public void setPassword(String password) { user.setPassword(password); }
+        @Override public void authenticate(String password) throws UserException { user.authenticate(password); }
+        @Override public String getQualifiedMailboxName() { return user.getQualifiedMailboxName(); }
     }
 
     @Override
@@ -103,6 +157,7 @@ public class MailServer implements SmartLifecycle {
         if (greenMail != null) {
             greenMail.stop();
             greenMail = null;
+            inboxes.clear();
         }
     }
 
@@ -155,6 +210,7 @@ public class MailServer implements SmartLifecycle {
         GreenMail gm = requireRunning();
         String email = address.toLowerCase(Locale.ROOT);
         Optional.ofNullable(gm.getUserManager().getUserByEmail(email)).ifPresent(u -> gm.getUserManager().deleteUser(u));
+        inboxes.remove(email);
         forwards.remove(email);
     }
 
