@@ -20,8 +20,10 @@
 //
 // Timed: only the send loop. `--concurrency` virtual threads take messages in order; a mailbox's
 // transport is used by one thread at a time (a lock per mailbox). All transports are connected
-// (and authenticated) before the loop, and an untimed warm-up of `--warmup` messages (to other
-// recipients) runs first so the JIT of this JVM and of the receiving server is warm.
+// (and authenticated) before the loop, and an untimed warm-up of `--warmup` messages runs first so
+// the JIT of this JVM and of the receiving server is warm. The warm-up goes to the first contacts
+// themselves: the receiving server makes a recipient's account on its first mail, and the server
+// under test sends to accounts that exist (this loop made them), so this loop should too.
 //
 // Prints progress on stderr and one result line on stdout:
 //   peer: messages=<n> seconds=<s> rate=<msg/s> avg_bytes=<bytes> failed=<n>
@@ -103,11 +105,11 @@ public class SendPeer {
         System.setProperty(STREAM_PROVIDER, "org.eclipse.angus.mail.util.MailStreamProvider");
         long t0 = System.nanoTime();
         List<Outgoing> measured = IntStream.range(0, contacts.size()).parallel()
-                .mapToObj(i -> build(session, i, mailboxes, contacts.get(i), contacts.get(i).email(), subjectTemplate, bodyTemplate,
+                .mapToObj(i -> build(session, i, mailboxes, contacts.get(i), "peer-", subjectTemplate, bodyTemplate,
                         baseUrl))
                 .toList();
         List<Outgoing> warm = IntStream.range(0, warmup).parallel()
-                .mapToObj(i -> build(session, i, mailboxes, contacts.get(i), "warmup-" + i + "@peer-warmup.com", subjectTemplate,
+                .mapToObj(i -> build(session, i, mailboxes, contacts.get(i), "peer-warmup-", subjectTemplate,
                         bodyTemplate, baseUrl))
                 .toList();
         long bytes = measured.parallelStream().mapToLong(o -> size(o.message())).sum();
@@ -215,17 +217,18 @@ public class SendPeer {
 
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
-    static Outgoing build(Session session, int i, List<Mailbox> mailboxes, Contact c, String to, String subjectTemplate,
+    static Outgoing build(Session session, int i, List<Mailbox> mailboxes, Contact c, String idPrefix, String subjectTemplate,
             String bodyTemplate, String baseUrl) {
+        String to = c.email();
         try {
-            return build0(session, i, mailboxes, c, to, subjectTemplate, bodyTemplate, baseUrl);
+            return build0(session, i, mailboxes, c, to, idPrefix, subjectTemplate, bodyTemplate, baseUrl);
         } catch (MessagingException | IOException e) {
             throw new IllegalStateException("cannot build message " + i + " to " + to, e);
         }
     }
 
-    static Outgoing build0(Session session, int i, List<Mailbox> mailboxes, Contact c, String to, String subjectTemplate,
-            String bodyTemplate, String baseUrl) throws MessagingException, IOException {
+    static Outgoing build0(Session session, int i, List<Mailbox> mailboxes, Contact c, String to, String idPrefix,
+            String subjectTemplate, String bodyTemplate, String baseUrl) throws MessagingException, IOException {
         int mb = i % mailboxes.size();
         Mailbox m = mailboxes.get(mb);
         // A link of the server's shape: base64url("<ws>.<contact id>.<campaign id>") "." base64url(16-byte MAC)
@@ -248,7 +251,7 @@ public class SendPeer {
         String html = render(bodyTemplate, values, spin, true);
         String text = htmlToText(html);
 
-        String messageId = "<peer-" + i + "." + HexFormat.of().toHexDigits(i * 2654435761L) + "@" + m.domain() + ">";
+        String messageId = "<" + idPrefix + i + "." + HexFormat.of().toHexDigits(i * 2654435761L) + "@" + m.domain() + ">";
         MimeMessage msg = new MimeMessage(session) {
             @Override
             protected void updateMessageID() throws MessagingException {

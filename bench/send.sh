@@ -13,10 +13,12 @@
 #          concurrency (signing each one inside the timed loop in the dkim case);
 #   ours   POST /campaigns/{id}/launch, then GET /campaigns/{id}/stats every 200 ms until every
 #          contact's email is sent: ours = messages / seconds from launch to the last one sent.
-# Both get the same untimed warm-up first (BENCH_WARMUP messages to other recipients, so the JITs of
-# the sender and of the receiving server are warm, as in a server that has been running): the peer
-# in its own JVM, ours as a separate warm-up campaign on the same mailboxes, sent before the launch.
-# The peer runs first, so the receiving mail server is warm for both.
+# Both get the same untimed warm-up first (BENCH_WARMUP messages, by default as many as the run, so
+# the JITs of the sender and of the receiving server are warm, as in a server that has been running):
+# the peer in its own JVM, to the contacts (so their accounts on the receiving server exist before
+# either timed run, as they do for ours), ours as a separate warm-up campaign on the same mailboxes
+# to other recipients, sent before the launch. The peer runs first, so the receiving mail server is
+# warm for both.
 #
 # Report lines (stdout), the last one for the DKIM case, which is what production runs:
 #   bench send-nodkim: ours=<msg/s> msg/s peer=<msg/s> msg/s ratio=<ours/peer> goal=>=0.50
@@ -28,7 +30,7 @@
 # BENCH_CASES (default "nodkim dkim"), BENCH_CONCURRENCY (default 64), BENCH_BATCH (default 200),
 # BENCH_SEND_TIMEOUT (s from launch to wait for ours to finish, default 90; when it runs out, ours is
 # rated on what it sent by then and the case fails), BENCH_WARMUP (untimed warm-up messages, for the
-# peer and for ours alike, default 500; BENCH_PEER_WARMUP is its old name), O2D_JAVA_OPTS (extra server JVM options),
+# peer and for ours alike, default "all" = as many as the run; BENCH_PEER_WARMUP is its old name), O2D_JAVA_OPTS (extra server JVM options),
 # BENCH_PEER_JAVA_OPTS (extra peer JVM options), BENCH_JAR (defaults to the built jar).
 set -euo pipefail
 # shellcheck source=bench/lib.sh
@@ -41,7 +43,7 @@ CASES="${BENCH_CASES:-nodkim dkim}"
 CONCURRENCY="${BENCH_CONCURRENCY:-64}"
 BATCH="${BENCH_BATCH:-200}"
 SEND_TIMEOUT="${BENCH_SEND_TIMEOUT:-90}"
-PEER_WARMUP="${BENCH_WARMUP:-${BENCH_PEER_WARMUP:-500}}"
+PEER_WARMUP="${BENCH_WARMUP:-${BENCH_PEER_WARMUP:-all}}"
 STARTUP_TIMEOUT=120   # seconds, from process start to health 200 and the bootstrap key on disk
 GOAL_NODKIM=0.50
 GOAL_DKIM=0.80
@@ -49,14 +51,14 @@ DOMAIN="o2d-bench-send.com"
 for v in MAILBOXES PER_MAILBOX CONCURRENCY BATCH SEND_TIMEOUT; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "$v must be a whole number >= 1, got '${!v}'"
 done
-[[ "$PEER_WARMUP" =~ ^[0-9]+$ ]] || die "BENCH_WARMUP must be a whole number, got '$PEER_WARMUP'"
+[[ "$PEER_WARMUP" =~ ^([0-9]+|all)$ ]] || die "BENCH_WARMUP must be a whole number or 'all', got '$PEER_WARMUP'"
 [ "$MAILBOXES" -le 1000 ] || die "BENCH_MAILBOXES must be at most 1000"
 [ "$PER_MAILBOX" -le 1000 ] || die "BENCH_CONTACTS must be at most 1000 (the mailboxes' daily limit)"
 for c in $CASES; do [[ "$c" == nodkim || "$c" == dkim ]] || die "BENCH_CASES holds '$c'; use nodkim and/or dkim"; done
 [ -n "${CASES// /}" ] || die "BENCH_CASES is empty"
 TOTAL=$(( MAILBOXES * PER_MAILBOX ))
 # the warm-up reuses the contacts' names, so it is at most as long as the run (the peer caps it the same way)
-[ "$PEER_WARMUP" -le "$TOTAL" ] || PEER_WARMUP="$TOTAL"
+[ "$PEER_WARMUP" != all ] && [ "$PEER_WARMUP" -le "$TOTAL" ] || PEER_WARMUP="$TOTAL"
 
 command -v curl >/dev/null 2>&1 || die "curl is missing"
 JAVA="$(java_bin)"
