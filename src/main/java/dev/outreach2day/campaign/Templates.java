@@ -788,15 +788,20 @@ final class Templates {
             String s = out.toString().replace('\u00A0', ' ').replace("\u200B", "").replace("\u00AD", "");
             StringBuilder r = new StringBuilder(s.length());
             int blank = 0;
-            for (String line : s.split("\r?\n", -1)) {
-                String l = line.stripTrailing();
-                if (l.isEmpty()) {
+            // line by line ("\r\n" or "\n"; a CR before the LF goes with the trailing whitespace)
+            for (int start = 0; start <= s.length(); ) {
+                int nl = s.indexOf('\n', start);
+                int end = nl < 0 ? s.length() : nl;
+                while (end > start && Character.isWhitespace(s.charAt(end - 1))) end--;
+                if (end == start) {
                     blank++;
-                    continue;
+                } else {
+                    if (!r.isEmpty()) r.append(blank > 0 ? "\n\n" : "\n");
+                    blank = 0;
+                    r.append(s, start, end);
                 }
-                if (!r.isEmpty()) r.append(blank > 0 ? "\n\n" : "\n");
-                blank = 0;
-                r.append(l);
+                if (nl < 0) break;
+                start = nl + 1;
             }
             return r.toString();
         }
