@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import dev.outreach2day.domain.DkimSignatures;
+import dev.outreach2day.platform.FrozenMessage;
 
 /**
  * Builds, signs and serialises the MIME message one campaign send puts on the wire.
@@ -170,17 +171,15 @@ final class OutgoingMessage {
         return DkimSignatures.sign(message, domain, selector, key);
     }
 
+    /** The built message frozen to its bytes, so it goes to the SMTP stream in one write (what {@link #sign} returns is already). */
+    static MimeMessage freeze(MimeMessage message) throws MessagingException {
+        return FrozenMessage.of(message);
+    }
+
     /** The bytes {@code message} puts on the wire (before SMTP dot-stuffing). */
     static byte[] bytes(MimeMessage message) {
-        if (message instanceof DkimSignatures.SignedMessage s) {
-            return DkimSignatures.bytes(s);
-        }
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-            message.writeTo(out);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return FrozenMessage.bytesOf(message);
         } catch (MessagingException e) {
             throw new IllegalStateException("cannot serialise message", e);
         }

@@ -375,12 +375,9 @@ class SendEngine implements SmartLifecycle {
                     senderName(ctx.mailbox), contact.email(), name(contact), subject, rendered.text(), html, messageId,
                     inReplyTo, references, unsubscribeUrl,
                     "mailto:" + ctx.mailbox.address() + "?subject=unsubscribe", Map.of()));
-            if (props.dkim()) {
-                var key = dkimKey(s.workspaceId(), domain);
-                if (key.isPresent()) {
-                    message = OutgoingMessage.sign(message, key.get().domain(), key.get().selector(), key.get().key());
-                }
-            }
+            var key = props.dkim() ? dkimKey(s.workspaceId(), domain) : java.util.Optional.<Domains.DkimKey>empty();
+            message = key.isPresent() ? OutgoingMessage.sign(message, key.get().domain(), key.get().selector(), key.get().key())
+                    : OutgoingMessage.freeze(message);
             var login = login(s.workspaceId(), ctx.mailbox.id());
             if (login == null) throw new jakarta.mail.AuthenticationFailedException("the mailbox has no stored SMTP password");
             transports.send(ctx.mailbox.id(), new TransportPool.SmtpSettings(login.host(), login.port(), login.security(),

@@ -1,13 +1,9 @@
 package dev.outreach2day.domain;
 
+import dev.outreach2day.platform.FrozenMessage;
 import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
-import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.util.SharedByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -16,7 +12,6 @@ import java.security.interfaces.RSAPrivateKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -26,8 +21,8 @@ import java.util.regex.Pattern;
  * present, computed once over the final bytes.
  *
  * <p>The message is serialised once; the body hash and the header canonicalisation run over those
- * bytes, and the signed message writes them back verbatim behind its {@code DKIM-Signature}
- * header. Verified by Apache jDKIM in the tests (including what a receiving server stored).
+ * bytes, and the signed message ({@link FrozenMessage}) writes them back verbatim behind its
+ * {@code DKIM-Signature} header. Verified by Apache jDKIM in the tests (including what a receiving server stored).
  */
 public final class DkimSignatures {
 
@@ -49,15 +44,15 @@ public final class DkimSignatures {
     /**
      * Signs {@code message} (which must have been saved: the campaign builder does it) with
      * rsa-sha256, relaxed/relaxed, covering {@link #SIGNED_HEADERS}. The signature is computed
-     * once; the returned message writes exactly the signed bytes every time and ignores {@code
-     * saveChanges()}. Do not modify it.
+     * once; the returned {@link FrozenMessage} writes exactly the signed bytes every time and
+     * ignores {@code saveChanges()}.
      */
-    public static MimeMessage sign(MimeMessage message, String domain, String selector, RSAPrivateKey key)
+    public static FrozenMessage sign(MimeMessage message, String domain, String selector, RSAPrivateKey key)
             throws MessagingException {
         if (domain == null || !DNS_NAME.matcher(domain).matches() || selector == null || !DNS_NAME.matcher(selector).matches()) {
             throw new MessagingException("DKIM signing needs a domain and a selector that are DNS names: " + domain + ", " + selector);
         }
-        byte[] unsigned = serialise(message);
+        byte[] unsigned = FrozenMessage.bytesOf(message);
         int headerEnd = headerEnd(unsigned); // headers end before it (their last CRLF included); the body starts 2 bytes on
         int bodyStart = Math.min(headerEnd + 2, unsigned.length);
         List<int[]> fields = fields(unsigned, headerEnd);
@@ -92,91 +87,18 @@ public final class DkimSignatures {
             rsa.update(signedHeaders.toByteArray());
             String b = Base64.getEncoder().encodeToString(rsa.sign());
 
-            ByteArrayOutputStream raw = new ByteArrayOutputStream(unsigned.length + header.length + b.length() + 64);
-            raw.write(header);
+            StringBuilder field = new StringBuilder(header.length + b.length() + 16).append("DKIM-Signature: ").append(value);
             for (int i = 0; i < b.length(); i += 64) {
-                if (i > 0) raw.write("\r\n\t".getBytes(StandardCharsets.US_ASCII));
-                raw.write(b.substring(i, Math.min(b.length(), i + 64)).getBytes(StandardCharsets.US_ASCII));
+                if (i > 0) field.append("\r\n\t");
+                field.append(b, i, Math.min(b.length(), i + 64));
             }
-            raw.write(CR);
-            raw.write(LF);
-            int dkimLength = raw.size();
-            raw.write(unsigned);
-            return new SignedMessage(message, raw.toByteArray(), dkimLength, dkimLength + bodyStart);
-        } catch (GeneralSecurityException | IOException e) {
+            return FrozenMessage.withHeader(message, unsigned, field.toString());
+        } catch (GeneralSecurityException e) {
             throw new MessagingException("DKIM signing failed", e);
         }
     }
 
-    /**
-     * A signed message: its final bytes, with the headers of the message it was made from plus the
-     * {@code DKIM-Signature} (no parsing again). {@code writeTo} writes the bytes; {@code
-     * saveChanges()} is a no-op, so a careless {@code Transport.send} or 8BITMIME conversion
-     * cannot alter what was signed.
-     */
-    public static final class SignedMessage extends MimeMessage {
-        private final byte[] raw;
-
-        SignedMessage(MimeMessage unsigned, byte[] raw, int dkimLength, int bodyStart) throws MessagingException {
-            super(unsigned.getSession());
-            this.raw = raw;
-            InternetHeaders copy = new InternetHeaders();
-            copy.addHeaderLine(new String(raw, 0, dkimLength - 2, StandardCharsets.US_ASCII));
-            for (Enumeration<String> lines = unsigned.getAllHeaderLines(); lines.hasMoreElements(); ) {
-                copy.addHeaderLine(lines.nextElement());
-            }
-            headers = copy;
-            contentStream = new SharedByteArrayInputStream(raw, bodyStart, raw.length - bodyStart);
-            modified = false;
-            saved = true;
-        }
-
-        @Override
-        public void saveChanges() {
-            // frozen: the bytes are signed
-        }
-
-        @Override
-        protected void updateMessageID() {
-            // frozen: keep the signed Message-ID
-        }
-
-        @Override
-        public void writeTo(OutputStream os, String[] ignoreList) throws IOException, MessagingException {
-            if (ignoreList == null || !hasAnyHeader(ignoreList)) {
-                os.write(raw);
-                os.flush();
-                return;
-            }
-            super.writeTo(os, ignoreList);
-        }
-
-        private boolean hasAnyHeader(String[] names) throws MessagingException {
-            for (String n : names) {
-                if (getHeader(n) != null) {
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
-
-    /** The exact bytes a signed message writes. */
-    public static byte[] bytes(SignedMessage m) {
-        return m.raw.clone();
-    }
-
     // ---------------------------------------------------------------------------------------------
-
-    private static byte[] serialise(MimeMessage message) throws MessagingException {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-            message.writeTo(out);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new MessagingException("cannot serialise the message to sign", e);
-        }
-    }
 
     /** Index of the CRLF that ends the header section (the empty line), or the length when there is none. */
     static int headerEnd(byte[] m) {

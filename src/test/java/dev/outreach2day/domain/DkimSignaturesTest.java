@@ -3,6 +3,7 @@ package dev.outreach2day.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.outreach2day.platform.FrozenMessage;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
@@ -49,8 +50,7 @@ class DkimSignaturesTest {
     /** A message as parsed from {@code raw} (CRLF line ends), signed; its bytes as they go on the wire. */
     static byte[] signed(String raw) throws Exception {
         MimeMessage m = new MimeMessage(SESSION, new ByteArrayInputStream(raw.getBytes(StandardCharsets.ISO_8859_1)));
-        return DkimSignatures.bytes((DkimSignatures.SignedMessage)
-                DkimSignatures.sign(m, DOMAIN, SELECTOR, (RSAPrivateKey) keys.getPrivate()));
+        return DkimSignatures.sign(m, DOMAIN, SELECTOR, (RSAPrivateKey) keys.getPrivate()).bytes();
     }
 
     static List<SignatureRecord> verify(byte[] wire) throws Exception {
@@ -131,7 +131,7 @@ class DkimSignaturesTest {
         assertThat(parts.getCount()).isEqualTo(2);
         assertThat(parts.getBodyPart(0).getContent()).isEqualTo("plain");
 
-        byte[] wire = DkimSignatures.bytes((DkimSignatures.SignedMessage) signed);
+        byte[] wire = ((FrozenMessage) signed).bytes();
         signed.saveChanges();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         signed.writeTo(out);
