@@ -1,5 +1,6 @@
 package dev.outreach2day.delivery;
 
+import dev.outreach2day.campaign.CampaignStatusChanged;
 import dev.outreach2day.campaign.Campaigns;
 import dev.outreach2day.campaign.Campaigns.SendingCampaign;
 import dev.outreach2day.campaign.Campaigns.SendingStep;
@@ -24,6 +25,7 @@ import java.math.BigDecimal;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -38,6 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.transaction.event.TransactionalEventListener;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -80,6 +83,8 @@ class SendEngine implements SmartLifecycle {
     private final Semaphore slots;
     private final SentRecorder recorder = new SentRecorder();
     private volatile boolean running;
+    private final Object wakeLock = new Object();
+    private boolean woken; // guarded by wakeLock
 
     private record Cached<T>(T value, long until) {}
 
@@ -117,7 +122,54 @@ class SendEngine implements SmartLifecycle {
 
     // ---- the loop ----
 
-    @Scheduled(initialDelayString = "PT5S", fixedDelayString = "PT1S")
+    /**
+     * The dispatcher thread: a round every second, and at once when sends were just planned for
+     * now (a launch, a resume: {@link #wake}), so a launched campaign's first emails do not wait
+     * for the next round.
+     */
+    private void loop() {
+        sleepUntilWoken(Duration.ofSeconds(5)); // the application finishes starting first
+        while (running) {
+            try {
+                tick();
+            } catch (Throwable t) { // the loop must survive anything one round throws
+                log.error("Sending round failed: {}", t.toString(), t);
+            }
+            sleepUntilWoken(Duration.ofSeconds(1));
+        }
+    }
+
+    /** A campaign became active (launched or resumed): its sends are due now. */
+    @TransactionalEventListener(fallbackExecution = true)
+    void on(CampaignStatusChanged e) {
+        if ("active".equals(e.to())) wake();
+    }
+
+    /** Starts the next round now instead of within a second. */
+    void wake() {
+        synchronized (wakeLock) {
+            woken = true;
+            wakeLock.notifyAll();
+        }
+    }
+
+    private void sleepUntilWoken(Duration max) {
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (wakeLock) {
+            while (!woken && running) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) break;
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(wakeLock, left);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            woken = false;
+        }
+    }
+
     void tick() {
         if (!running || !props.enabled()) return;
         try {
@@ -704,11 +756,13 @@ class SendEngine implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
+        Thread.ofPlatform().name("send-dispatcher").daemon(true).start(this::loop);
     }
 
     @Override
     public void stop() {
         running = false;
+        wake();
         transports.close();
     }
 
