@@ -122,6 +122,12 @@ class SendingTest extends IntegrationTest {
         var stats = s.api().get("/campaigns/" + s.campaignId() + "/stats").json();
         assertThat(stats.get("sends").get("sent").asLong()).isEqualTo(6);
         assertThat(stats.get("campaign").get("contacts").get("completed").asLong()).isEqualTo(3);
+        // every status is there, the ones nobody is in with 0, after the total
+        var counts = stats.get("campaign").get("contacts");
+        assertThat(counts.propertyNames()).containsExactlyElementsOf(
+                java.util.stream.Stream.concat(java.util.stream.Stream.of("total"), dev.outreach2day.contact.Contacts.STATUSES.stream()).toList());
+        assertThat(counts.get("total").asLong()).isEqualTo(3);
+        assertThat(counts.get("not_started").asLong()).isZero();
         assertThat(stats.get("steps").size()).isEqualTo(2);
         var sends = s.api().get("/campaigns/" + s.campaignId() + "/sends?status=sent").json().get("sends");
         assertThat(sends.size()).isEqualTo(6);
