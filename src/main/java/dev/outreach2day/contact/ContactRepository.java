@@ -141,11 +141,6 @@ class ContactRepository {
              WHERE workspace_id = :workspaceId AND campaign_id = :campaignId AND status = :status
             """;
 
-    private static final String COUNTS_BY_STATUS = """
-            SELECT status, count(*) FROM campaign_contacts
-             WHERE workspace_id = :workspaceId AND campaign_id = :campaignId GROUP BY status
-            """;
-
     /** The campaign of a contact (it never changes, so no lock is needed to read it). */
     private static final String CAMPAIGN_OF = """
             SELECT campaign_id FROM campaign_contacts WHERE workspace_id = :workspaceId AND id = :id
@@ -321,13 +316,6 @@ class ContactRepository {
         var q = jdbc.sql(status == null ? COUNT : COUNT_BY_STATUS).param("workspaceId", workspaceId).param("campaignId", campaignId);
         if (status != null) q = q.param("status", status);
         return q.query(Long.class).single();
-    }
-
-    Map<String, Long> countsByStatus(long workspaceId, String campaignId) {
-        var out = new HashMap<String, Long>();
-        jdbc.sql(COUNTS_BY_STATUS).param("workspaceId", workspaceId).param("campaignId", campaignId)
-                .query(rs -> { out.put(rs.getString(1), rs.getLong(2)); });
-        return out;
     }
 
     Optional<String> campaignOf(long workspaceId, String contactId) {

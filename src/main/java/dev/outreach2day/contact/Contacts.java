@@ -2,11 +2,9 @@ package dev.outreach2day.contact;
 
 import dev.outreach2day.platform.ApiException;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Component;
@@ -46,18 +44,6 @@ public class Contacts {
     public long countByStatus(long workspaceId, String campaignId, String status) {
         if (status != null) requireStatus(status);
         return repo.count(workspaceId, campaignId, status);
-    }
-
-    /**
-     * The campaign's contacts counted by status in one read: "total", then every status of
-     * {@link #STATUSES} (0 when none), in that order.
-     */
-    public Map<String, Long> countsByStatus(long workspaceId, String campaignId) {
-        Map<String, Long> found = repo.countsByStatus(workspaceId, campaignId);
-        var out = new LinkedHashMap<String, Long>();
-        out.put("total", found.values().stream().mapToLong(Long::longValue).sum());
-        for (String s : STATUSES) out.put(s, found.getOrDefault(s, 0L));
-        return out;
     }
 
     /** A page of the campaign's contacts in id (creation) order, after {@code afterId} (null: from the start). */
