@@ -85,6 +85,7 @@ class SendEngine implements SmartLifecycle {
     private volatile boolean running;
     private final Object wakeLock = new Object();
     private boolean woken; // guarded by wakeLock
+    private Thread dispatcher; // guarded by this
 
     private record Cached<T>(T value, long until) {}
 
@@ -754,9 +755,11 @@ class SendEngine implements SmartLifecycle {
     // ---- lifecycle: the loop stops before the database and the mail server do ----
 
     @Override
-    public void start() {
+    public synchronized void start() {
         running = true;
-        Thread.ofPlatform().name("send-dispatcher").daemon(true).start(this::loop);
+        if (dispatcher == null || !dispatcher.isAlive()) { // a stop and start in quick succession keeps the one loop
+            dispatcher = Thread.ofPlatform().name("send-dispatcher").daemon(true).start(this::loop);
+        }
     }
 
     @Override
