@@ -126,11 +126,7 @@ public class MailServer implements SmartLifecycle {
     private record Inbox(GreenMailUser user, MailFolder folder, String fullName) implements GreenMailUser {
         @Override
         public void deliver(MovingMessage message) {
-            try {
-                folder.store(message);
-            } catch (Exception e) {
-                throw new IllegalStateException("Can not deliver " + message + " for user " + user, e);
-            }
+            deliver(message.getMessage()); // what GreenMail's folder does with a MovingMessage
         }
 
         @Override
