@@ -147,15 +147,14 @@ final class OutgoingMessage {
         }
 
         if (spec.htmlBody() == null) {
-            m.setText(crlf(spec.textBody()), UTF8, "plain");
+            setText(m, crlf(spec.textBody()), "plain");
         } else if (spec.textBody() == null) {
-            m.setText(crlf(spec.htmlBody()), UTF8, "html");
+            setText(m, crlf(spec.htmlBody()), "html");
         } else {
-            String text = crlf(spec.textBody());
             MimeBodyPart textPart = new MimeBodyPart();
-            textPart.setText(text, UTF8, "plain");
+            setText(textPart, crlf(spec.textBody()), "plain");
             MimeBodyPart htmlPart = new MimeBodyPart();
-            htmlPart.setText(crlf(spec.htmlBody()), UTF8, "html");
+            setText(htmlPart, crlf(spec.htmlBody()), "html");
             MimeMultipart alternative = new RandomBoundaryMultipart("alternative");
             alternative.addBodyPart(textPart);
             alternative.addBodyPart(htmlPart);
@@ -164,6 +163,53 @@ final class OutgoingMessage {
         // Fixes MIME-Version, Content-Type, Content-Transfer-Encoding; keeps our Message-ID.
         m.saveChanges();
         return m;
+    }
+
+    /**
+     * UTF-8 text, with the Content-Transfer-Encoding Jakarta Mail would choose ({@link
+     * #transferEncoding}) set up front: {@code saveChanges()} would otherwise find it by writing
+     * the whole text through the content handler once more, only to look at its bytes.
+     */
+    private static void setText(jakarta.mail.internet.MimePart part, String text, String subtype) throws MessagingException {
+        part.setText(text, UTF8, subtype); // (drops any Content-Transfer-Encoding)
+        part.setHeader("Content-Transfer-Encoding", transferEncoding(text));
+    }
+
+    /**
+     * What {@code MimeUtility.getEncoding} picks for {@code text} as UTF-8: "7bit" when every byte is
+     * ASCII (no control characters but CR, LF and TAB) and no line passes 998 bytes;
+     * "quoted-printable" when the ASCII bytes outnumber the others; else "base64".
+     */
+    static String transferEncoding(String text) {
+        long ascii = 0;
+        long other = 0;
+        int line = 0;
+        boolean longLine = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            int bytes = 1;
+            if (c < 0x80) {
+                if (c >= 0x7F || (c < 0x20 && c != '\r' && c != '\n' && c != '\t')) other++;
+                else ascii++;
+            } else if (!Character.isSurrogate(c)) {
+                bytes = c < 0x800 ? 2 : 3;
+                other += bytes;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes = 4;
+                other += 4;
+                i++;
+            } else {
+                ascii++; // a lone surrogate is written as '?'
+            }
+            if (c == '\r' || c == '\n') {
+                line = 0;
+            } else {
+                line += bytes;
+                if (line > 998) longLine = true;
+            }
+        }
+        if (other == 0) return longLine ? "quoted-printable" : "7bit";
+        return ascii > other ? "quoted-printable" : "base64";
     }
 
     /** {@link DkimSignatures#sign}: the signed message writes exactly the signed bytes and ignores {@code saveChanges()}. */

@@ -10,6 +10,7 @@ import jakarta.mail.Address;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimeUtility;
@@ -69,6 +70,32 @@ class OutgoingMessageTest {
                 "https://links." + DOMAIN + "/u/abc123",
                 "unsubscribe@" + DOMAIN + "?subject=unsubscribe",
                 extra);
+    }
+
+    @Test
+    void theTransferEncodingSetUpFrontIsTheOneJakartaMailWouldChoose() throws Exception {
+        String longLine = "x".repeat(999);
+        List<String> texts = List.of("", "plain ascii\r\nline two\ttab", "Grüße aus Köln, schöne Grüße", "Привет, как дела?",
+                "ab\u00e9", "a\u00e9", "\u00e9\u00e9 abcd", "emoji \uD83D\uDE80 rocket", "lone \uD83D surrogate", "lone \uDE80 low",
+                "bell\u0007", "del\u007f", longLine, "x".repeat(998), longLine + "é".repeat(10), "日本語のテキスト abc",
+                "mixed\r\n" + "é".repeat(600) + "\r\n" + "a".repeat(400));
+        for (String text : texts) {
+            MimeBodyPart reference = new MimeBodyPart();
+            reference.setText(text, "UTF-8", "plain");
+            String expected = MimeUtility.getEncoding(reference.getDataHandler());
+            assertThat(OutgoingMessage.transferEncoding(text)).as("encoding of %s", text.length() > 40 ? text.substring(0, 40) : text)
+                    .isEqualTo(expected);
+        }
+        // and a built message carries it (saveChanges did not have to look)
+        MimeMessage m = OutgoingMessage.build(session, spec(), DATE);
+        MimeMultipart alt = (MimeMultipart) m.getContent();
+        assertThat(alt.getBodyPart(0).getHeader("Content-Transfer-Encoding")).containsExactly("7bit");
+        assertThat(alt.getBodyPart(1).getHeader("Content-Transfer-Encoding")).containsExactly("7bit");
+        Spec s = spec();
+        MimeMessage german = OutgoingMessage.build(session, new Spec(s.fromAddress(), null, s.to(), null, "Hallo", "Schöne Grüße", null,
+                s.messageId(), null, null, null, null, null), DATE);
+        assertThat(german.getHeader("Content-Transfer-Encoding")).containsExactly("quoted-printable");
+        assertThat(new String(OutgoingMessage.bytes(german), StandardCharsets.US_ASCII)).contains("Sch=C3=B6ne Gr=C3=BC=C3=9Fe");
     }
 
     @Test
