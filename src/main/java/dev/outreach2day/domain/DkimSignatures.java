@@ -53,7 +53,7 @@ public final class DkimSignatures {
             throw new MessagingException("DKIM signing needs a domain and a selector that are DNS names: " + domain + ", " + selector);
         }
         byte[] unsigned = FrozenMessage.bytesOf(message);
-        int headerEnd = headerEnd(unsigned); // headers end before it (their last CRLF included); the body starts 2 bytes on
+        int headerEnd = FrozenMessage.headerEnd(unsigned); // the body starts 2 bytes on
         int bodyStart = Math.min(headerEnd + 2, unsigned.length);
         List<int[]> fields = fields(unsigned, headerEnd);
 
@@ -99,15 +99,6 @@ public final class DkimSignatures {
     }
 
     // ---------------------------------------------------------------------------------------------
-
-    /** Index of the CRLF that ends the header section (the empty line), or the length when there is none. */
-    static int headerEnd(byte[] m) {
-        if (m.length >= 2 && m[0] == CR && m[1] == LF) return 0;
-        for (int i = 0; i + 3 < m.length; i++) {
-            if (m[i] == CR && m[i + 1] == LF && m[i + 2] == CR && m[i + 3] == LF) return i + 2;
-        }
-        return m.length;
-    }
 
     /** The header fields before {@code end}: [start, end) of each, folded lines included, final CRLF excluded. */
     static List<int[]> fields(byte[] m, int end) {

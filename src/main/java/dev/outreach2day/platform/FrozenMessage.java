@@ -103,13 +103,21 @@ public final class FrozenMessage extends MimeMessage {
         return false;
     }
 
-    /** Where the body starts: after the first empty line (the end when there is none). */
-    private static int bodyStart(byte[] m) {
-        if (m.length >= 2 && m[0] == '\r' && m[1] == '\n') return 2;
+    /**
+     * Index of the CRLF that ends the header section of a serialised message (the empty line;
+     * the headers before it keep their last CRLF), or the length when there is none.
+     */
+    public static int headerEnd(byte[] m) {
+        if (m.length >= 2 && m[0] == '\r' && m[1] == '\n') return 0;
         for (int i = 0; i + 3 < m.length; i++) {
-            if (m[i] == '\r' && m[i + 1] == '\n' && m[i + 2] == '\r' && m[i + 3] == '\n') return i + 4;
+            if (m[i] == '\r' && m[i + 1] == '\n' && m[i + 2] == '\r' && m[i + 3] == '\n') return i + 2;
         }
         return m.length;
+    }
+
+    /** Where the body starts: after the empty line (the end when there is none). */
+    private static int bodyStart(byte[] m) {
+        return Math.min(headerEnd(m) + 2, m.length);
     }
 
     /** An unsynchronised growable buffer: Jakarta Mail writes content a byte at a time. */
