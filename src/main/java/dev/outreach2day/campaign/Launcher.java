@@ -22,8 +22,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Launch: refused unless preflight passes; otherwise a launch job enrols the waiting contacts
  * (skipping suppressed, duplicate and invalid ones, counted per reason), plans each one's first
- * send, and makes the campaign active. Enrolment is one transaction per batch of contacts, so a
- * crash mid-launch leaves every contact either enrolled with its first send planned, or waiting.
+ * send, and makes the campaign active together with the first enrolled batch, so sending starts while
+ * the rest enrol. Enrolment is one transaction per batch of contacts, so a crash mid-launch leaves
+ * every contact either enrolled with its first send planned, or waiting (launching again enrols them).
  */
 @Service
 class Launcher {
@@ -110,7 +111,12 @@ class Launcher {
                 var contactIds = enrol.stream().map(ContactView::id).toList();
                 var sendIds = new ArrayList<String>(enrol.size());
                 for (int i = 0; i < enrol.size(); i++) sendIds.add(Ids.next("snd", clock.millis()));
+                boolean activate = enrolled == 0 && c.status().equals("draft");
                 int n = tx.execute(s -> {
+                    // the first enrolled batch makes the campaign active in its own transaction: its sends go out
+                    // at once while the rest enrol (a crash mid-launch leaves the others waiting, not sent, and
+                    // the campaign cannot complete while any contact waits)
+                    if (activate) activate(workspaceId, campaignId);
                     int planned = repo.insertFirstSends(workspaceId, sendIds, campaignId, contactIds, first.id(), 1, start);
                     contacts.markEnrolled(workspaceId, campaignId, contactIds, start);
                     return planned;
@@ -121,15 +127,20 @@ class Launcher {
         }
         final int e = enrolled, su = suppressed, du = duplicate, in = invalid;
         tx.executeWithoutResult(s -> {
-            CampaignRow locked = repo.lock(workspaceId, campaignId).orElseThrow();
-            if (locked.status().equals("draft")) {
-                repo.setStatus(workspaceId, campaignId, "active", null);
-                events.publishEvent(new CampaignStatusChanged(workspaceId, campaignId, locked.name(), "draft", "active", clock.instant()));
-            }
+            activate(workspaceId, campaignId); // nobody enrolled (all skipped, or none waiting): active all the same
             repo.finishJob(workspaceId, jobId, "completed", e, su, du, in, null);
         });
         return new Launched(repo.findJob(workspaceId, campaignId, jobId).orElseThrow(), check,
                 repo.find(workspaceId, campaignId).orElseThrow().status());
+    }
+
+    /** A draft campaign becomes active (inside the caller's transaction, the campaign's row locked first); otherwise unchanged. */
+    private void activate(long workspaceId, String campaignId) {
+        CampaignRow locked = repo.lock(workspaceId, campaignId).orElseThrow();
+        if (locked.status().equals("draft")) {
+            repo.setStatus(workspaceId, campaignId, "active", null);
+            events.publishEvent(new CampaignStatusChanged(workspaceId, campaignId, locked.name(), "draft", "active", clock.instant()));
+        }
     }
 
     /** Now, or the schedule's start date (midnight in the campaign's zone) when that is later. */

@@ -260,6 +260,52 @@ class CampaignFlowTest extends IntegrationTest {
         assertThat(api.get("/campaigns/" + id + "/launch-jobs/job_unknown").status()).isEqualTo(404);
     }
 
+    /**
+     * A launch makes the campaign active with its first enrolled batch, so sending starts while the
+     * rest enrol; a launch that dies midway (here a trigger fails the second batch) leaves the
+     * enrolled contacts planned and the others waiting, and launching again enrols exactly those.
+     */
+    @Test
+    void aLaunchActivatesWithItsFirstBatchAndADiedLaunchLeavesTheRestWaiting() {
+        String id = createCampaign(api, "Big launch");
+        var boxes = mailboxes(api, anonymous(), tenant.workspaceId(), 1);
+        api.post("/campaigns/" + id + "/mailboxes", "{\"mailboxes\":[\"" + boxes.get(0) + "\"]}");
+        api.post("/campaigns/" + id + "/steps", STEP1.replace("{{company}}", "{{company|your team}}"));
+        for (int part = 0; part < 2; part++) {
+            var sb = new StringBuilder("{\"contacts\":[");
+            for (int i = 0; i < 600; i++) sb.append(i == 0 ? "" : ",").append("{\"email\":\"big").append(part).append('-').append(i)
+                    .append("@launch").append(i % 5).append(".example\",\"firstName\":\"Big\"}");
+            assertThat(api.post("/campaigns/" + id + "/contacts", sb.append("]}").toString()).json().get("added").asInt()).isEqualTo(600);
+        }
+        // the 701st contact in enrolment order (batches of Launcher.BATCH by id) cannot be planned
+        String poisoned = jdbc.sql("SELECT id FROM campaign_contacts WHERE workspace_id = :w AND campaign_id = :c ORDER BY id OFFSET 700 LIMIT 1")
+                .param("w", tenant.workspaceId()).param("c", id).query(String.class).single();
+        jdbc.sql("""
+                CREATE FUNCTION test_fail_launch() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'the launch dies here'; END $$""").update();
+        jdbc.sql("CREATE TRIGGER test_fail_launch BEFORE INSERT ON sends FOR EACH ROW WHEN (NEW.contact_id = '" + poisoned
+                + "') EXECUTE FUNCTION test_fail_launch()").update();
+        try {
+            assertThat(api.post("/campaigns/" + id + "/launch", "{\"confirm\":true}").status()).isEqualTo(500);
+        } finally {
+            jdbc.sql("DROP TRIGGER test_fail_launch ON sends").update();
+            jdbc.sql("DROP FUNCTION test_fail_launch()").update();
+        }
+        assertThat(api.get("/campaigns/" + id).json().get("status").asString()).isEqualTo("active");
+        assertThat(jdbc.sql("SELECT count(*) FROM sends WHERE campaign_id = :c").param("c", id).query(Long.class).single())
+                .isEqualTo(Launcher.BATCH);
+        assertThat(jdbc.sql("SELECT count(*) FROM campaign_contacts WHERE campaign_id = :c AND status = 'not_started'").param("c", id)
+                .query(Long.class).single()).isEqualTo(1200 - Launcher.BATCH);
+
+        var again = api.post("/campaigns/" + id + "/launch", "{\"confirm\":true}");
+        assertThat(again.status()).as(again.body()).isEqualTo(200);
+        assertThat(api.get("/campaigns/" + id + "/launch-jobs/" + again.json().get("jobId").asString()).json().get("enrolled").asInt())
+                .isEqualTo(1200 - Launcher.BATCH);
+        assertThat(jdbc.sql("SELECT count(DISTINCT contact_id) FROM sends WHERE campaign_id = :c AND step_order = 1").param("c", id)
+                .query(Long.class).single()).isEqualTo(1200);
+        assertThat(jdbc.sql("SELECT count(*) FROM sends WHERE campaign_id = :c").param("c", id).query(Long.class).single()).isEqualTo(1200);
+    }
+
     @Test
     void listPagesWithACursorAndFiltersByStatus() {
         for (int i = 0; i < 5; i++) createCampaign(api, "c" + i);
