@@ -36,6 +36,8 @@ class SendChecks {
         final java.util.function.Supplier<java.util.Map<String, MailboxView>> attached;
         /** Which of the batch's addresses of this campaign are suppressed, asked once per claimed batch. */
         final java.util.function.Supplier<java.util.Set<String>> suppressed;
+        /** A mailbox's sending state today, as the claimed batch knows it (see {@code SendEngine.SendBatch}). */
+        final MailboxStates states;
         /** For a subsequence email: its subsequence and the contact's status in it (else null). */
         Subsequences.SendingSubsequence subsequence;
         String memberStatus;
@@ -46,8 +48,9 @@ class SendChecks {
 
         Context(SendRow send, SendingCampaign campaign, ContactView contact, Instant now,
                 java.util.function.Supplier<java.util.Map<String, MailboxView>> attached,
-                java.util.function.Supplier<java.util.Set<String>> suppressed) {
+                java.util.function.Supplier<java.util.Set<String>> suppressed, MailboxStates states) {
             this.suppressed = suppressed;
+            this.states = states;
             this.send = send;
             this.campaign = campaign;
             this.contact = contact;
@@ -64,13 +67,26 @@ class SendChecks {
         }
     }
 
+    /**
+     * Where the mailbox check reads a mailbox's sending state (paused, failing, used today, its gap),
+     * and where the engine tells it what it reserved, or that a reservation or send found the state
+     * other than read (then it is read again).
+     */
+    interface MailboxStates {
+        SendQueue.MailboxSnapshot of(long workspaceId, String campaignId, String mailboxId, LocalDate day);
+
+        void reserved(long workspaceId, String campaignId, String mailboxId, LocalDate day, Instant now, Instant next);
+
+        void forget(long workspaceId, String campaignId, String mailboxId, LocalDate day);
+    }
+
     interface Check {
         Decision check(Context c);
     }
 
     private final List<Check> pipeline;
 
-    SendChecks(Contacts contacts, SendQueue queue) {
+    SendChecks(Contacts contacts) {
         // The order matters: cheap, final reasons first; the window before the mailbox choice, so
         // a send outside its window never takes a mailbox's capacity.
         this.pipeline = List.of(
@@ -80,7 +96,7 @@ class SendChecks {
                 new CompanyReplied(contacts),
                 new Suppressed(),
                 new ScheduleWindow(),
-                new MailboxChoice(queue));
+                new MailboxChoice());
     }
 
     Decision run(Context c) {
@@ -180,12 +196,6 @@ class SendChecks {
      * every later step uses the mailbox that sent step 1. An unhealthy or paused mailbox waits.
      */
     static final class MailboxChoice implements Check {
-        private final SendQueue queue;
-
-        MailboxChoice(SendQueue queue) {
-            this.queue = queue;
-        }
-
         @Override
         public Decision check(Context c) {
             var views = c.attached.get();
@@ -223,13 +233,11 @@ class SendChecks {
             return new Decision.Defer(soonest != null ? soonest : c.now.plusSeconds(900), "no_mailbox_available");
         }
 
-        /** Active, not paused by the campaign or by failures, under today's caps, gap passed: one query. */
+        /** Active, not paused by the campaign or by failures, under today's caps, gap passed (the state as the batch knows it). */
         private Decision usable(Context c, MailboxView m, SendingMailbox p) {
-            long ws = c.send.workspaceId();
             if (p.paused()) return new Decision.Defer(c.now.plusSeconds(900), "mailbox_paused_in_campaign");
             if (!m.status().equals("active")) return new Decision.Defer(c.now.plusSeconds(1800), "mailbox_" + m.status());
-            var state = queue.mailboxSnapshot(ws, m.id(), SendEngine.mailboxScope(m.id()),
-                    SendEngine.campaignMailboxScope(c.campaign.id(), m.id()), c.day());
+            var state = c.states.of(c.send.workspaceId(), c.campaign.id(), m.id(), c.day());
             if (state.pausedUntil() != null && state.pausedUntil().isAfter(c.now)) {
                 return new Decision.Defer(state.pausedUntil(), "mailbox_failing");
             }
@@ -240,7 +248,7 @@ class SendChecks {
             if (p.dailyLimit() != null && state.usedInCampaignToday() >= p.dailyLimit()) {
                 return new Decision.Defer(tomorrow, "campaign_mailbox_daily_limit");
             }
-            if (state.nextAt() != null && state.nextAt().isAfter(c.now)) return new Decision.Defer(state.nextAt(), "mailbox_gap");
+            if (state.inGap(c.now, c.campaign.schedule().maxGapSeconds() <= 0)) return new Decision.Defer(state.nextAt(), "mailbox_gap");
             c.mailboxHadFailures = state.failures() > 0 || state.pausedUntil() != null;
             return Decision.PROCEED;
         }

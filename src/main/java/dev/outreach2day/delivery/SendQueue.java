@@ -134,14 +134,16 @@ class SendQueue {
 
     private static final String PACE_OF = "SELECT next_at FROM delivery_pacing WHERE workspace_id = :workspaceId AND mailbox_id = :mailboxId";
 
-    /** Everything the mailbox check reads, in one round trip. */
-    private static final String MAILBOX_SNAPSHOT = """
-            SELECT st.paused_until, COALESCE(st.consecutive_failures, 0),
-                   COALESCE((SELECT used FROM delivery_day_counts WHERE workspace_id = :workspaceId AND scope = :mailboxScope AND day = :day), 0),
-                   COALESCE((SELECT used FROM delivery_day_counts WHERE workspace_id = :workspaceId AND scope = :campaignScope AND day = :day), 0),
-                   (SELECT next_at FROM delivery_pacing WHERE workspace_id = :workspaceId AND mailbox_id = :mailboxId)
-              FROM (SELECT 1) AS one
-              LEFT JOIN delivery_mailbox_state st ON st.workspace_id = :workspaceId AND st.mailbox_id = :mailboxId
+    /** Everything the mailbox check reads, for several mailboxes (parallel arrays of ids and cap scopes) in one round trip. */
+    private static final String MAILBOX_SNAPSHOTS = """
+            SELECT m.id, st.paused_until, COALESCE(st.consecutive_failures, 0), COALESCE(dm.used, 0), COALESCE(dc.used, 0),
+                   pc.next_at, pc.last_at
+              FROM unnest(CAST(:ids AS text[]), CAST(:mailboxScopes AS text[]), CAST(:campaignScopes AS text[]))
+                   AS m(id, mailbox_scope, campaign_scope)
+              LEFT JOIN delivery_mailbox_state st ON st.workspace_id = :workspaceId AND st.mailbox_id = m.id
+              LEFT JOIN delivery_day_counts dm ON dm.workspace_id = :workspaceId AND dm.scope = m.mailbox_scope AND dm.day = :day
+              LEFT JOIN delivery_day_counts dc ON dc.workspace_id = :workspaceId AND dc.scope = m.campaign_scope AND dc.day = :day
+              LEFT JOIN delivery_pacing pc ON pc.workspace_id = :workspaceId AND pc.mailbox_id = m.id
             """;
 
     private static final String MAILBOX_FAILED = """
@@ -363,15 +365,49 @@ class SendQueue {
 
     /**
      * A mailbox's sending state for the checks: paused until (null: not paused), failures in a row,
-     * used today in total and in this campaign, and when its gap ends (null: never sent).
+     * used today in total and in this campaign, when the gap after its last send ends (null: never
+     * sent) and when that send was reserved (the same time: it left no gap, so a send that leaves
+     * none either may go at once).
      */
-    record MailboxSnapshot(Instant pausedUntil, int failures, int usedToday, int usedInCampaignToday, Instant nextAt) {}
+    record MailboxSnapshot(Instant pausedUntil, int failures, int usedToday, int usedInCampaignToday, Instant nextAt, Instant lastAt) {
 
+        /** The last send left no gap. */
+        boolean lastGapZero() {
+            return nextAt != null && lastAt != null && !nextAt.isAfter(lastAt);
+        }
+
+        /** The gap after the mailbox's last send still runs at {@code now} (for a send that leaves none when {@code zeroGap}). */
+        boolean inGap(Instant now, boolean zeroGap) {
+            return nextAt != null && nextAt.isAfter(now) && !(zeroGap && lastGapZero());
+        }
+
+        /** This state after a reservation at {@code now} that leaves the mailbox free again at {@code next}, as the reservation writes it. */
+        MailboxSnapshot reserved(Instant now, Instant next) {
+            return new MailboxSnapshot(pausedUntil, failures, usedToday + 1, usedInCampaignToday + 1, later(nextAt, next), later(lastAt, now));
+        }
+
+        private static Instant later(Instant a, Instant b) {
+            return a == null || b.isAfter(a) ? b : a;
+        }
+    }
+
+    /** The mailbox's state for the checks, in one round trip (see {@link #mailboxSnapshots}). */
     MailboxSnapshot mailboxSnapshot(long workspaceId, String mailboxId, String mailboxScope, String campaignScope, LocalDate day) {
-        return jdbc.sql(MAILBOX_SNAPSHOT).param("workspaceId", workspaceId).param("mailboxId", mailboxId)
-                .param("mailboxScope", mailboxScope).param("campaignScope", campaignScope).param("day", day)
-                .query((rs, n) -> new MailboxSnapshot(instant(rs.getTimestamp(1)), rs.getInt(2), rs.getInt(3), rs.getInt(4),
-                        instant(rs.getTimestamp(5)))).single();
+        return mailboxSnapshots(workspaceId, List.of(mailboxId), List.of(mailboxScope), List.of(campaignScope), day).get(mailboxId);
+    }
+
+    /** Several mailboxes' states by id, in one round trip; the scopes are each mailbox's daily caps (in total, in the campaign). */
+    java.util.Map<String, MailboxSnapshot> mailboxSnapshots(long workspaceId, List<String> mailboxIds, List<String> mailboxScopes,
+            List<String> campaignScopes, LocalDate day) {
+        var out = new java.util.HashMap<String, MailboxSnapshot>();
+        if (mailboxIds.isEmpty()) return out;
+        jdbc.sql(MAILBOX_SNAPSHOTS).param("workspaceId", workspaceId).param("ids", mailboxIds.toArray(String[]::new))
+                .param("mailboxScopes", mailboxScopes.toArray(String[]::new)).param("campaignScopes", campaignScopes.toArray(String[]::new))
+                .param("day", day)
+                .query((rs, n) -> out.put(rs.getString(1), new MailboxSnapshot(instant(rs.getTimestamp(2)), rs.getInt(3), rs.getInt(4),
+                        rs.getInt(5), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7)))))
+                .list();
+        return out;
     }
 
     private static Instant instant(Timestamp t) {
