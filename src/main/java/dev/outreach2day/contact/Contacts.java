@@ -43,7 +43,20 @@ public class Contacts {
     /** Contacts of the campaign in {@code status}; {@code status} null counts all of them. */
     public long countByStatus(long workspaceId, String campaignId, String status) {
         if (status != null) requireStatus(status);
-        return repo.count(workspaceId, campaignId, status);
+        var counts = repo.counts(workspaceId, campaignId);
+        return status == null ? counts.values().stream().mapToLong(Long::longValue).sum() : counts.getOrDefault(status, 0L);
+    }
+
+    /**
+     * The campaign's contacts by status, every status of {@link #STATUSES} in that order (0 when
+     * nobody is in it), after "total": read from counters kept as contacts change, never counted.
+     */
+    public java.util.SequencedMap<String, Long> countsByStatus(long workspaceId, String campaignId) {
+        var counts = repo.counts(workspaceId, campaignId);
+        var out = new java.util.LinkedHashMap<String, Long>();
+        out.put("total", counts.values().stream().mapToLong(Long::longValue).sum());
+        for (String s : STATUSES) out.put(s, counts.getOrDefault(s, 0L));
+        return out;
     }
 
     /** A page of the campaign's contacts in id (creation) order, after {@code afterId} (null: from the start). */
@@ -114,7 +127,7 @@ public class Contacts {
      */
     public long copyToNewCampaign(long workspaceId, String fromCampaignId, String toCampaignId) {
         if (fromCampaignId.equals(toCampaignId)) throw new IllegalArgumentException("a campaign cannot be copied into itself");
-        if (repo.count(workspaceId, toCampaignId, null) > 0) {
+        if (countByStatus(workspaceId, toCampaignId, null) > 0) {
             throw new IllegalStateException("campaign " + toCampaignId + " already has contacts");
         }
         // "ctc_" + 10 time chars + 6 random chars; the statement appends 10 chars of row ordinal

@@ -121,9 +121,7 @@ class ResultsController {
         long delivered = Math.max(1, t.sent());
         var rates = new Rates(round(t.bounced() / (double) Math.max(1, t.sent() + t.bounced())), round(t.replied() / (double) delivered),
                 round(t.unsubscribed() / (double) delivered), round(t.opened() / (double) delivered), round(t.clicked() / (double) delivered));
-        var contactCounts = new LinkedHashMap<String, Long>();
-        contactCounts.put("total", contacts.countByStatus(ws, id, null));
-        for (String s : Contacts.STATUSES) contactCounts.put(s, contacts.countByStatus(ws, id, s));
+        var contactCounts = contacts.countsByStatus(ws, id);
         return new CampaignStatsOut(new CampaignStatsCampaignOut(c.id(), c.name(), c.status(), contactCounts),
                 new CampaignStatsSendsOut(t.sent(), t.failed(), t.bounced(), t.skipped(), t.unknown(), t.opened(), t.clicked(),
                         t.replied(), t.interested(), t.unsubscribed(), rates),
