@@ -305,9 +305,10 @@ class SendEngine implements SmartLifecycle {
         }
 
         /**
-         * As read for the batch, with this batch's own reservations applied; another process's are
-         * not, but its reservation (which checks the caps and the gap itself) is what holds, and a
-         * refused one makes the state be read again.
+         * As read for the batch, with this batch's own reservations applied. Another process's
+         * reservations are not, but the reservation checks the caps and the gap itself, and a
+         * refused one makes the state be read again; a failure pause another process put on a
+         * mailbox is seen with the next batch (a second or less while sending).
          */
         @Override
         public SendQueue.MailboxSnapshot of(long ws, String campaignId, String mailboxId, java.time.LocalDate day) {
