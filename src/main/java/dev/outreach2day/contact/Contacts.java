@@ -43,8 +43,7 @@ public class Contacts {
     /** Contacts of the campaign in {@code status}; {@code status} null counts all of them. */
     public long countByStatus(long workspaceId, String campaignId, String status) {
         if (status != null) requireStatus(status);
-        var counts = repo.counts(workspaceId, campaignId);
-        return status == null ? counts.values().stream().mapToLong(Long::longValue).sum() : counts.getOrDefault(status, 0L);
+        return countsByStatus(workspaceId, campaignId).get(status == null ? "total" : status);
     }
 
     /**

@@ -381,7 +381,11 @@ class SendQueue {
             return nextAt != null && nextAt.isAfter(now) && !(zeroGap && lastGapZero());
         }
 
-        /** This state after a reservation at {@code now} that leaves the mailbox free again at {@code next}, as the reservation writes it. */
+        /**
+         * This state after a reservation at {@code now} that leaves the mailbox free again at {@code next}, as the
+         * reservation writes it (the count in the campaign is read only when the campaign caps the mailbox, and then
+         * the reservation takes a slot of that cap too).
+         */
         MailboxSnapshot reserved(Instant now, Instant next) {
             return new MailboxSnapshot(pausedUntil, failures, usedToday + 1, usedInCampaignToday + 1, later(nextAt, next), later(lastAt, now));
         }
