@@ -8,12 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.Signature;
+import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPrivateKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * DKIM signatures (RFC 6376) for mail sent from the workspace's domains (campaign sends, replies
@@ -25,6 +28,8 @@ import java.util.regex.Pattern;
  * {@code DKIM-Signature} header. Verified by Apache jDKIM in the tests (including what a receiving server stored).
  */
 public final class DkimSignatures {
+
+    private static final Logger log = LoggerFactory.getLogger(DkimSignatures.class);
 
     private DkimSignatures() {}
 
@@ -82,10 +87,7 @@ public final class DkimSignatures {
             byte[] header = ("DKIM-Signature: " + value).getBytes(StandardCharsets.US_ASCII);
             relaxedHeader(header, 0, header.length, signedHeaders); // with b= empty and no CRLF (§3.7)
 
-            Signature rsa = Signature.getInstance("SHA256withRSA");
-            rsa.initSign(key);
-            rsa.update(signedHeaders.toByteArray());
-            String b = Base64.getEncoder().encodeToString(rsa.sign());
+            String b = Base64.getEncoder().encodeToString(rsaSha256(key, signedHeaders.toByteArray()));
 
             StringBuilder field = new StringBuilder(header.length + b.length() + 16).append("DKIM-Signature: ").append(value);
             for (int i = 0; i < b.length(); i += 64) {
@@ -96,6 +98,25 @@ public final class DkimSignatures {
         } catch (GeneralSecurityException e) {
             throw new MessagingException("DKIM signing failed", e);
         }
+    }
+
+    /**
+     * SHA256withRSA over {@code data}: through OpenSSL when it is there ({@link OpenSslRsa}, about
+     * four times less CPU), else, or if OpenSSL fails, with the JDK. Both give the same bytes.
+     */
+    static byte[] rsaSha256(RSAPrivateKey key, byte[] data) throws GeneralSecurityException {
+        var openSsl = OpenSslRsa.instance();
+        if (openSsl.isPresent() && key instanceof RSAPrivateCrtKey crt) {
+            try {
+                return openSsl.get().sign(crt, data);
+            } catch (IllegalStateException e) {
+                log.warn("DKIM: OpenSSL could not sign ({}); signing with the JDK", e.getMessage());
+            }
+        }
+        Signature rsa = Signature.getInstance("SHA256withRSA");
+        rsa.initSign(key);
+        rsa.update(data);
+        return rsa.sign();
     }
 
     // ---------------------------------------------------------------------------------------------
