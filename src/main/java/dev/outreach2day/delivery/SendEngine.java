@@ -464,13 +464,14 @@ class SendEngine implements SmartLifecycle {
         // build, sign, send — outside any transaction
         Exception failure = null;
         try {
-            MimeMessage message = OutgoingMessage.build(session, new OutgoingMessage.Spec(ctx.mailbox.address(),
+            byte[] written = OutgoingMessage.write(new OutgoingMessage.Spec(ctx.mailbox.address(),
                     senderName(ctx.mailbox), contact.email(), name(contact), subject, rendered.text(), html, messageId,
                     inReplyTo, references, unsubscribeUrl,
-                    "mailto:" + ctx.mailbox.address() + "?subject=unsubscribe", Map.of()));
+                    "mailto:" + ctx.mailbox.address() + "?subject=unsubscribe", Map.of()), clock.instant());
             var key = props.dkim() ? dkimKey(s.workspaceId(), domain) : java.util.Optional.<Domains.DkimKey>empty();
-            message = key.isPresent() ? OutgoingMessage.sign(message, key.get().domain(), key.get().selector(), key.get().key())
-                    : OutgoingMessage.freeze(message);
+            MimeMessage message = key.isPresent()
+                    ? OutgoingMessage.sign(session, written, key.get().domain(), key.get().selector(), key.get().key())
+                    : OutgoingMessage.freeze(session, written);
             var login = login(s.workspaceId(), ctx.mailbox.id());
             if (login == null) throw new jakarta.mail.AuthenticationFailedException("the mailbox has no stored SMTP password");
             transports.send(ctx.mailbox.id(), new TransportPool.SmtpSettings(login.host(), login.port(), login.security(),

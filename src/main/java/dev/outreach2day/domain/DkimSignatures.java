@@ -2,6 +2,7 @@ package dev.outreach2day.domain;
 
 import dev.outreach2day.platform.FrozenMessage;
 import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -54,10 +55,24 @@ public final class DkimSignatures {
      */
     public static FrozenMessage sign(MimeMessage message, String domain, String selector, RSAPrivateKey key)
             throws MessagingException {
-        if (domain == null || !DNS_NAME.matcher(domain).matches() || selector == null || !DNS_NAME.matcher(selector).matches()) {
-            throw new MessagingException("DKIM signing needs a domain and a selector that are DNS names: " + domain + ", " + selector);
-        }
+        checkNames(domain, selector); // before the message is serialised
         byte[] unsigned = FrozenMessage.bytesOf(message);
+        return FrozenMessage.withHeader(message, unsigned, signatureField(unsigned, domain, selector, key));
+    }
+
+    /**
+     * Signs the serialised message {@code unsigned} (CRLF line ends, as it will be sent) like
+     * {@link #sign(MimeMessage, String, String, RSAPrivateKey)}; the result writes the signature
+     * header and then exactly those bytes.
+     */
+    public static FrozenMessage sign(Session session, byte[] unsigned, String domain, String selector, RSAPrivateKey key)
+            throws MessagingException {
+        return FrozenMessage.withHeader(session, unsigned, signatureField(unsigned, domain, selector, key));
+    }
+
+    /** The whole {@code DKIM-Signature} field for {@code unsigned} (folded with CRLF, without the final one). */
+    private static String signatureField(byte[] unsigned, String domain, String selector, RSAPrivateKey key) throws MessagingException {
+        checkNames(domain, selector);
         int headerEnd = FrozenMessage.headerEnd(unsigned); // the body starts 2 bytes on
         int bodyStart = Math.min(headerEnd + 2, unsigned.length);
         List<int[]> fields = fields(unsigned, headerEnd);
@@ -94,9 +109,15 @@ public final class DkimSignatures {
                 if (i > 0) field.append("\r\n\t");
                 field.append(b, i, Math.min(b.length(), i + 64));
             }
-            return FrozenMessage.withHeader(message, unsigned, field.toString());
+            return field.toString();
         } catch (GeneralSecurityException e) {
             throw new MessagingException("DKIM signing failed", e);
+        }
+    }
+
+    private static void checkNames(String domain, String selector) throws MessagingException {
+        if (domain == null || !DNS_NAME.matcher(domain).matches() || selector == null || !DNS_NAME.matcher(selector).matches()) {
+            throw new MessagingException("DKIM signing needs a domain and a selector that are DNS names: " + domain + ", " + selector);
         }
     }
 

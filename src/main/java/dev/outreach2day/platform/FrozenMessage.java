@@ -1,9 +1,11 @@
 package dev.outreach2day.platform;
 
 import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
 import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.util.SharedByteArrayInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -38,6 +40,30 @@ public final class FrozenMessage extends MimeMessage {
         saved = true;
     }
 
+    /** A message frozen to {@code raw} (a whole serialised message, CRLF line ends), its headers parsed from those bytes. */
+    private FrozenMessage(Session session, byte[] raw) throws MessagingException {
+        super(session);
+        this.raw = raw;
+        int bodyStart = bodyStart(raw);
+        headers = new InternetHeaders(new ByteArrayInputStream(raw, 0, bodyStart));
+        contentStream = new SharedByteArrayInputStream(raw, bodyStart, raw.length - bodyStart);
+        modified = false;
+        saved = true;
+    }
+
+    /** The message {@code raw} holds (a whole serialised message, as a message writer made it), frozen to those bytes. */
+    public static FrozenMessage of(Session session, byte[] raw) throws MessagingException {
+        return new FrozenMessage(session, raw.clone());
+    }
+
+    /**
+     * The message {@code unsigned} holds with {@code header} (a whole header field, folded lines
+     * joined by CRLF, without the final CRLF) in front, frozen to those bytes.
+     */
+    public static FrozenMessage withHeader(Session session, byte[] unsigned, String header) throws MessagingException {
+        return new FrozenMessage(session, prepend(header, unsigned));
+    }
+
     /** {@code message} (saved) frozen to the bytes it writes now. */
     public static FrozenMessage of(MimeMessage message) throws MessagingException {
         if (message instanceof FrozenMessage f) return f;
@@ -51,12 +77,17 @@ public final class FrozenMessage extends MimeMessage {
      * in front.
      */
     public static FrozenMessage withHeader(MimeMessage message, byte[] unsigned, String header) throws MessagingException {
+        byte[] raw = prepend(header, unsigned);
+        return new FrozenMessage(message, header, raw, raw.length - unsigned.length + bodyStart(unsigned));
+    }
+
+    private static byte[] prepend(String header, byte[] message) {
         byte[] h = header.getBytes(StandardCharsets.US_ASCII);
-        byte[] raw = Arrays.copyOf(h, h.length + 2 + unsigned.length);
+        byte[] raw = Arrays.copyOf(h, h.length + 2 + message.length);
         raw[h.length] = '\r';
         raw[h.length + 1] = '\n';
-        System.arraycopy(unsigned, 0, raw, h.length + 2, unsigned.length);
-        return new FrozenMessage(message, header, raw, h.length + 2 + bodyStart(unsigned));
+        System.arraycopy(message, 0, raw, h.length + 2, message.length);
+        return raw;
     }
 
     /** The bytes {@code message} writes (before SMTP dot-stuffing). */
