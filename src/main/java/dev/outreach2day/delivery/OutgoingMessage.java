@@ -13,7 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.UnsupportedEncodingException;
-import java.security.SecureRandom;
+import java.nio.charset.StandardCharsets;
 import java.security.interfaces.RSAPrivateKey;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -76,7 +76,6 @@ final class OutgoingMessage {
     private static final Pattern LINE_BREAK = Pattern.compile("\\r\\n|\\r|\\n");
     private static final DateTimeFormatter DATE_FORMAT =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss xx", Locale.US);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private OutgoingMessage() {}
 
@@ -130,8 +129,9 @@ final class OutgoingMessage {
     static byte[] write(Spec spec, Instant date, String boundary) {
         List<String[]> headers = headers(spec, date);
         Bytes out = new Bytes(spec.textBody() == null || spec.htmlBody() == null ? 4096 : 8192);
-        String text = spec.textBody() == null ? null : crlf(spec.textBody());
-        String html = spec.htmlBody() == null ? null : crlf(spec.htmlBody());
+        // UTF-8 first, line ends after: CR and LF are single bytes in UTF-8, never inside a character
+        byte[] text = spec.textBody() == null ? null : crlf(spec.textBody().getBytes(StandardCharsets.UTF_8));
+        byte[] html = spec.htmlBody() == null ? null : crlf(spec.htmlBody().getBytes(StandardCharsets.UTF_8));
         boolean single = text == null || html == null;
         // InternetHeaders' order: Date, From, To, Message-ID, In-Reply-To, References, Subject, MIME-Version,
         // Content-Type, Content-Transfer-Encoding, then the others as they were added
@@ -140,12 +140,13 @@ final class OutgoingMessage {
         }
         out.header("MIME-Version", "1.0");
         if (single) {
-            String body = text != null ? text : html;
+            byte[] body = text != null ? text : html;
+            String encoding = transferEncoding(body);
             out.header("Content-Type", text != null ? TEXT_PLAIN : TEXT_HTML);
-            out.header("Content-Transfer-Encoding", transferEncoding(body));
+            out.header("Content-Transfer-Encoding", encoding);
             for (int i = SUBJECT + 1; i < headers.size(); i++) out.header(headers.get(i)[0], headers.get(i)[1]);
             out.crlf();
-            out.body(body, transferEncoding(body));
+            out.body(body, encoding);
             return out.toByteArray();
         }
         out.header("Content-Type", multipartType("alternative", boundary));
@@ -178,7 +179,7 @@ final class OutgoingMessage {
         require(spec.messageId(), "messageId");
         List<String[]> h = new ArrayList<>(12);
         // RFC 5322 date in UTC, without Jakarta Mail's "(UTC)" comment.
-        h.add(new String[] {"Date", DATE_FORMAT.format(date.atOffset(ZoneOffset.UTC))});
+        h.add(new String[] {"Date", date(date)});
         h.add(new String[] {"From", InternetAddress.toString(
                 new Address[] {address(spec.fromAddress(), spec.fromName(), "fromAddress")}, "From".length() + 2)});
         h.add(new String[] {"To", InternetAddress.toString(new Address[] {address(spec.to(), spec.toName(), "to")}, "To".length() + 2)});
@@ -234,13 +235,26 @@ final class OutgoingMessage {
                     throw new IllegalArgumentException("header " + name + " is given twice");
                 }
                 String value = e.getValue() == null ? "" : e.getValue();
-                if (LINE_BREAK.matcher(value).find()) {
+                if (hasLineBreak(value)) {
                     throw new IllegalArgumentException("header " + name + " contains a line break");
                 }
                 h.add(new String[] {name, MimeUtility.fold(name.length() + 2, encodeIfNeeded(value))});
             }
         }
         return h;
+    }
+
+    /** The last second formatted: sends in the same second share the Date text. */
+    private static volatile FormattedSecond lastDate = new FormattedSecond(Long.MIN_VALUE, "");
+
+    private record FormattedSecond(long epochSecond, String text) {}
+
+    private static String date(Instant date) {
+        FormattedSecond last = lastDate;
+        if (last.epochSecond() == date.getEpochSecond()) return last.text();
+        String text = DATE_FORMAT.format(date.atOffset(ZoneOffset.UTC));
+        lastDate = new FormattedSecond(date.getEpochSecond(), text);
+        return text;
     }
 
     /** {@code multipart/<subtype>} with the boundary, as Jakarta Mail's {@code ContentType} writes (and folds) it. */
@@ -252,7 +266,7 @@ final class OutgoingMessage {
 
     private static String randomBoundary() {
         byte[] random = new byte[18];
-        RANDOM.nextBytes(random);
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(random); // unique enough for a boundary; nothing secret
         return "=_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     }
 
@@ -272,36 +286,29 @@ final class OutgoingMessage {
      * "quoted-printable" when the ASCII bytes outnumber the others; else "base64".
      */
     static String transferEncoding(String text) {
-        long ascii = 0;
+        return transferEncoding(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * {@link #transferEncoding(String)} over the text's UTF-8 bytes (what is sent): a lone surrogate
+     * is already the ASCII '?' there, each other character counts its UTF-8 bytes.
+     */
+    static String transferEncoding(byte[] utf8) {
         long other = 0;
         int line = 0;
         boolean longLine = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            int bytes = 1;
-            if (c < 0x80) {
-                if (c >= 0x7F || (c < 0x20 && c != '\r' && c != '\n' && c != '\t')) other++;
-                else ascii++;
-            } else if (!Character.isSurrogate(c)) {
-                bytes = c < 0x800 ? 2 : 3;
-                other += bytes;
-            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                bytes = 4;
-                other += 4;
-                i++;
-            } else {
-                ascii++; // a lone surrogate is written as '?'
-            }
-            if (c == '\r' || c == '\n') {
+        for (byte b : utf8) {
+            if (b == '\r' || b == '\n') {
                 line = 0;
-            } else {
-                line += bytes;
-                if (line > 998) longLine = true;
+                continue;
             }
+            if (++line > 998) longLine = true;
+            if (b < 0x20 ? b != '\t' : b >= 0x7F) other++; // negative bytes: non-ASCII
         }
         if (other == 0) return longLine ? "quoted-printable" : "7bit";
-        return ascii > other ? "quoted-printable" : "base64";
+        return utf8.length - other > other ? "quoted-printable" : "base64";
     }
+
 
     /** {@link DkimSignatures#sign}: the signed message writes exactly the signed bytes and ignores {@code saveChanges()}. */
     static MimeMessage sign(MimeMessage message, String domain, String selector, RSAPrivateKey key) throws MessagingException {
@@ -385,19 +392,18 @@ final class OutgoingMessage {
         }
 
         /** One body part of a multipart: its boundary line, headers, encoded text and the CRLF after it. */
-        void part(String boundary, String contentType, String text) {
-            String encoding = transferEncoding(text);
+        void part(String boundary, String contentType, byte[] utf8) {
+            String encoding = transferEncoding(utf8);
             ascii("--").ascii(boundary).crlf();
             header("Content-Type", contentType);
             header("Content-Transfer-Encoding", encoding);
             crlf();
-            body(text, encoding);
+            body(utf8, encoding);
             crlf();
         }
 
-        /** {@code text} as UTF-8 in the transfer encoding (7bit, quoted-printable or base64) Jakarta Mail uses. */
-        void body(String text, String encoding) {
-            byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        /** UTF-8 text in the transfer encoding (7bit, quoted-printable or base64) Jakarta Mail uses. */
+        void body(byte[] utf8, String encoding) {
             if (encoding.equals("7bit")) {
                 write(utf8, 0, utf8.length);
                 return;
@@ -447,7 +453,7 @@ final class OutgoingMessage {
 
 
     private static InternetAddress address(String address, String name, String field) {
-        if (LINE_BREAK.matcher(address).find() || (name != null && LINE_BREAK.matcher(name).find())) {
+        if (hasLineBreak(address) || (name != null && hasLineBreak(name))) {
             throw new IllegalArgumentException(field + " contains a line break");
         }
         try {
@@ -506,6 +512,10 @@ final class OutgoingMessage {
         return uri;
     }
 
+    private static boolean hasLineBreak(String s) {
+        return s.indexOf('\r') >= 0 || s.indexOf('\n') >= 0;
+    }
+
     /** Subjects are one line: line breaks become spaces. */
     private static String oneLine(String s) {
         return LINE_BREAK.matcher(s).replaceAll(" ");
@@ -513,22 +523,52 @@ final class OutgoingMessage {
 
     /** Bodies go out with CRLF line ends, so what is signed is what is sent. */
     /** Every line break (CRLF, lone CR, lone LF) as CRLF; a plain loop, as it runs on every body of every send. */
+    /** {@link #crlf(String)} over UTF-8 bytes. */
+    static byte[] crlf(byte[] b) {
+        int n = b.length;
+        int lone = 0;
+        for (int i = 0; i < n; i++) {
+            if (b[i] == '\r') {
+                if (i + 1 < n && b[i + 1] == '\n') i++;
+                else lone++;
+            } else if (b[i] == '\n') {
+                lone++;
+            }
+        }
+        if (lone == 0) return b;
+        byte[] out = new byte[n + lone];
+        int o = 0;
+        int copied = 0;
+        for (int i = 0; i < n; i++) {
+            if (b[i] == '\r' && i + 1 < n && b[i + 1] == '\n') {
+                i++;
+            } else if (b[i] == '\r' || b[i] == '\n') {
+                System.arraycopy(b, copied, out, o, i - copied);
+                o += i - copied;
+                out[o++] = '\r';
+                out[o++] = '\n';
+                copied = i + 1;
+            }
+        }
+        System.arraycopy(b, copied, out, o, n - copied);
+        return out;
+    }
+
     static String crlf(String s) {
         int n = s.length();
         StringBuilder out = null;
+        int copied = 0; // s[0, copied) is in out
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             if (c == '\r' && i + 1 < n && s.charAt(i + 1) == '\n') {
-                if (out != null) out.append("\r\n");
                 i++;
             } else if (c == '\r' || c == '\n') {
-                if (out == null) out = new StringBuilder(n + 64).append(s, 0, i);
-                out.append("\r\n");
-            } else if (out != null) {
-                out.append(c);
+                if (out == null) out = new StringBuilder(n + 64);
+                out.append(s, copied, i).append("\r\n");
+                copied = i + 1;
             }
         }
-        return out == null ? s : out.toString();
+        return out == null ? s : out.append(s, copied, n).toString();
     }
 
     private static String encodeIfNeeded(String value) {

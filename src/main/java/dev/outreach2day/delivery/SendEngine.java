@@ -446,7 +446,7 @@ class SendEngine implements SmartLifecycle {
         }
         subject = subject.replaceAll("[\\r\\n]+", " ").strip();
         String domain = ctx.mailbox.domain();
-        String messageId = "<" + s.id() + "." + HexFormat.of().formatHex(RANDOM.generateSeed(4)) + "@" + domain + ">";
+        String messageId = "<" + s.id() + "." + HexFormat.of().toHexDigits(RANDOM.nextInt()) + "@" + domain + ">";
         String variantId = variant == null ? null : variant.id();
         String html = rendered.html();
         var links = new ArrayList<String>();

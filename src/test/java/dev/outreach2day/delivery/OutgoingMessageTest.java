@@ -107,6 +107,12 @@ class OutgoingMessageTest {
         assertThat(OutgoingMessage.crlf("\n\n\r\r")).isEqualTo("\r\n\r\n\r\n\r\n");
         assertThat(OutgoingMessage.crlf("end\r")).isEqualTo("end\r\n");
         assertThat(OutgoingMessage.crlf("")).isEmpty();
+        // the byte version the writer uses gives the same, UTF-8 included
+        for (String t : List.of(plain, "a\r\nb", "a\nb\rc\r\nd", "\n\n\r\r", "end\r", "", "\r", "\n", "é\nü\r\n🚀\r日本")) {
+            byte[] utf8 = t.getBytes(StandardCharsets.UTF_8);
+            assertThat(OutgoingMessage.crlf(utf8)).as(t).isEqualTo(OutgoingMessage.crlf(t).getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(OutgoingMessage.crlf(plain.getBytes(StandardCharsets.UTF_8))).hasSize(plain.length());
     }
 
     @Test
