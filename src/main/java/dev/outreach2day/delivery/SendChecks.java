@@ -214,7 +214,10 @@ class SendChecks {
             }
             // The campaign's mailboxes come from the batch's cache; try them in weighted-random
             // order and take the first with capacity, so a send usually checks one or two, not all.
-            var remaining = new ArrayList<SendingMailbox>(c.campaign.mailboxes().stream().filter(p -> views.containsKey(p.mailboxId())).toList());
+            var remaining = new ArrayList<SendingMailbox>(c.campaign.mailboxes().size());
+            for (SendingMailbox p : c.campaign.mailboxes()) { // a loop, not a stream: this runs for every first email
+                if (views.containsKey(p.mailboxId())) remaining.add(p);
+            }
             var random = new SplittableRandom((c.send.id() + c.now.toEpochMilli()).hashCode());
             Instant soonest = null;
             while (!remaining.isEmpty()) {
@@ -254,7 +257,8 @@ class SendChecks {
         }
 
         static int weighted(List<SendingMailbox> candidates, SplittableRandom random) {
-            BigDecimal total = candidates.stream().map(SendingMailbox::weight).reduce(BigDecimal.ZERO, BigDecimal::add);
+            BigDecimal total = BigDecimal.ZERO;
+            for (SendingMailbox p : candidates) total = total.add(p.weight());
             double r = random.nextDouble() * total.doubleValue();
             for (int i = 0; i < candidates.size(); i++) {
                 r -= candidates.get(i).weight().doubleValue();
