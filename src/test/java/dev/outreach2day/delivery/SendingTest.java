@@ -80,6 +80,19 @@ class SendingTest extends IntegrationTest {
         var sentEvents = s.api().get("/campaigns/webhooks/events?type=email_sent").json().get("events");
         assertThat(sentEvents).hasSize(3);
         assertThat(sentEvents.get(0).get("payload").get("data").get("campaignId").asString()).isEqualTo(s.campaignId());
+        // the whole document, as the single-event path writes it: type, timestamp (ISO instant), data without null fields
+        for (var ev : sentEvents) {
+            var payload = ev.get("payload");
+            assertThat(payload.propertyNames()).containsExactlyInAnyOrder("type", "timestamp", "data");
+            assertThat(payload.get("type").asString()).isEqualTo("email_sent");
+            assertThat(java.time.Instant.parse(payload.get("timestamp").asString())).isNotNull();
+            var data = payload.get("data");
+            assertThat(data.propertyNames()).containsExactlyInAnyOrder("campaignId", "contactId", "sendId", "mailboxId", "step", "messageId");
+            assertThat(data.get("step").isInt()).isTrue();
+            assertThat(data.get("step").asInt()).isEqualTo(1);
+            assertThat(data.get("sendId").asString()).startsWith("snd_");
+            assertThat(data.get("messageId").asString()).startsWith("<snd_").endsWith(">");
+        }
         var launchedEvents = s.api().get("/campaigns/webhooks/events?type=campaign_launched").json().get("events");
         assertThat(launchedEvents).hasSize(1);
         assertThat(launchedEvents.get(0).get("campaignId").asString()).isEqualTo(s.campaignId());
@@ -136,6 +149,8 @@ class SendingTest extends IntegrationTest {
         var completedEvents = s.api().get("/campaigns/webhooks/events?type=contact_completed").json().get("events");
         assertThat(completedEvents).hasSize(3);
         assertThat(completedEvents.findValues("lastStep").stream().map(n -> n.asInt()).distinct().toList()).containsExactly(2);
+        assertThat(completedEvents.get(0).get("payload").get("data").propertyNames())
+                .containsExactlyInAnyOrder("campaignId", "contactId", "lastStep", "lastSendId");
         drain();
         // nothing left to send: the campaign completes on housekeeping
         engine.housekeeping();
