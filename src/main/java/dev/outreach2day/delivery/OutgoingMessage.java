@@ -32,11 +32,14 @@ import dev.outreach2day.platform.FrozenMessage;
 /**
  * Builds, signs and serialises the MIME message one campaign send puts on the wire.
  *
- * <p>Life of a message: {@link #build} (headers set, {@code saveChanges()} done, Message-ID kept
- * exactly as given) → {@link #sign} (DKIM computed once over the final bytes; the result is
- * frozen) → {@code transport.sendMessage(signed, recipients)}. Never {@code Transport.send}: it
- * calls {@code saveChanges()}, which would regenerate the Message-ID. The message returned by
- * {@code sign} ignores {@code saveChanges()} anyway, so its bytes cannot change after signing.
+ * <p>Life of a message in the engine: {@link #write} (the message's bytes, written directly) →
+ * {@link #sign(Session, byte[], String, String, RSAPrivateKey)} (DKIM computed once over those
+ * bytes) or {@link #freeze(Session, byte[])} → {@code transport.sendMessage(message, recipients)}.
+ * {@link #build} makes the same message through Jakarta Mail (headers set, {@code saveChanges()}
+ * done, Message-ID kept exactly as given); it is the reference {@code write} is tested against byte
+ * for byte ({@code OutgoingMessageTest}). Never {@code Transport.send}: it calls {@code
+ * saveChanges()}, which would regenerate the Message-ID; the signed and frozen messages ignore
+ * {@code saveChanges()} anyway, so their bytes cannot change after signing.
  */
 final class OutgoingMessage {
 
