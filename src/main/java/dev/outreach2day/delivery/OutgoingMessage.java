@@ -224,7 +224,7 @@ final class OutgoingMessage {
                 h.add(new String[] {"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"});
             }
         }
-        if (spec.extraHeaders() != null) {
+        if (spec.extraHeaders() != null && !spec.extraHeaders().isEmpty()) { // the engine passes none: no set per message
             Set<String> seen = new TreeSet<>();
             for (Map.Entry<String, String> e : spec.extraHeaders().entrySet()) {
                 String name = e.getKey();

@@ -128,13 +128,13 @@ final class OpenSslRsa {
         synchronized (keys) {
             nk = keys.get(key);
             if (nk != null) return nk;
-            nk = load(key);
+            nk = loadKey(key);
             keys.put(key, nk);
             return nk;
         }
     }
 
-    private NativeKey load(RSAPrivateCrtKey key) {
+    private NativeKey loadKey(RSAPrivateCrtKey key) {
         byte[] der = key.getEncoded(); // PKCS#8
         if (der == null) throw new IllegalStateException("the key has no PKCS#8 encoding");
         try (Arena arena = Arena.ofConfined()) {
