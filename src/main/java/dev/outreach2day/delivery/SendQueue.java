@@ -5,6 +5,8 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -176,6 +178,16 @@ class SendQueue {
                                          CAST(:limits AS integer[]), CAST(:reasons AS text[]), CAST(:links AS text[])), '')
             """;
 
+    /** V29__reserve_sends_in_groups.sql: several reservations in one transaction and one round trip. */
+    private static final String RESERVE_SENDS = """
+            SELECT send_id, coalesce(refused, '') FROM delivery_reserve_sends(:node, CAST(:workspaceIds AS bigint[]),
+                   CAST(:sendIds AS text[]), CAST(:mailboxIds AS text[]), CAST(:variantIds AS text[]), CAST(:subjects AS text[]),
+                   CAST(:messageIds AS text[]), CAST(:inReplyTos AS text[]), CAST(:nows AS timestamptz[]),
+                   CAST(:nextAts AS timestamptz[]), CAST(:leaseEnds AS timestamptz[]), CAST(:days AS date[]),
+                   CAST(:capSends AS integer[]), CAST(:capScopes AS text[]), CAST(:capLimits AS integer[]),
+                   CAST(:capReasons AS text[]), CAST(:linkSends AS integer[]), CAST(:linkUrls AS text[]))
+            """;
+
     /** V12__send_functions.sql: a group of accepted sends recorded in one transaction and one round trip. */
     private static final String RECORD_SENT = """
             SELECT send_id, before FROM delivery_record_sent(:node, CAST(:workspaceIds AS bigint[]), CAST(:sendIds AS text[]),
@@ -209,6 +221,86 @@ class SendQueue {
                 .param("limits", caps.stream().map(DayCap::limit).toArray(Integer[]::new))
                 .param("reasons", caps.stream().map(DayCap::reason).toArray(String[]::new))
                 .param("links", links.toArray(String[]::new)).query(String.class).single()).filter(r -> !r.isEmpty());
+    }
+
+    /**
+     * One send's reservation, as {@link #reserveSend} takes it: the mailbox and what the send rendered,
+     * the time it was reserved at and the end of the gap it leaves, its lease, today's caps and its
+     * tracked links.
+     */
+    record Reservation(SendRow send, String mailboxId, String variantId, String subject, String messageId, String inReplyTo,
+            Instant now, Instant nextAt, Instant leaseEnd, LocalDate day, List<DayCap> caps, List<String> links) {}
+
+    /** {@link #reserveSend} for one reservation. */
+    Optional<String> reserveSend(String node, Reservation r) {
+        return reserveSend(r.send(), node, r.mailboxId(), r.variantId(), r.subject(), r.messageId(), r.inReplyTo(), r.now(),
+                r.nextAt(), r.leaseEnd(), r.day(), r.caps(), r.links());
+    }
+
+    /**
+     * Reserves several sends in one transaction (V29): set-based when the group can be taken whole,
+     * otherwise each on its own with {@link #reserveSend}'s rules. One entry per reservation, in their
+     * order: empty when reserved, otherwise why not, as {@link #reserveSend} says.
+     */
+    List<Optional<String>> reserveSends(String node, List<Reservation> group) {
+        int n = group.size();
+        var ws = new Long[n];
+        var ids = new String[n];
+        var mailboxes = new String[n];
+        var variants = new String[n];
+        var subjects = new String[n];
+        var messageIds = new String[n];
+        var inReplyTos = new String[n];
+        var nows = new String[n]; // ISO-8601 instants and dates, cast in SQL
+        var nextAts = new String[n];
+        var leaseEnds = new String[n];
+        var days = new String[n];
+        var capSends = new ArrayList<Integer>();
+        var capScopes = new ArrayList<String>();
+        var capLimits = new ArrayList<Integer>();
+        var capReasons = new ArrayList<String>();
+        var linkSends = new ArrayList<Integer>();
+        var linkUrls = new ArrayList<String>();
+        for (int i = 0; i < n; i++) {
+            Reservation r = group.get(i);
+            ws[i] = r.send().workspaceId();
+            ids[i] = r.send().id();
+            mailboxes[i] = r.mailboxId();
+            variants[i] = r.variantId();
+            subjects[i] = r.subject();
+            messageIds[i] = r.messageId();
+            inReplyTos[i] = r.inReplyTo();
+            nows[i] = r.now().toString();
+            nextAts[i] = r.nextAt().toString();
+            leaseEnds[i] = r.leaseEnd().toString();
+            days[i] = r.day().toString();
+            for (DayCap c : r.caps()) {
+                capSends.add(i + 1);
+                capScopes.add(c.scope());
+                capLimits.add(c.limit());
+                capReasons.add(c.reason());
+            }
+            for (String url : r.links()) {
+                linkSends.add(i + 1);
+                linkUrls.add(url);
+            }
+        }
+        var refused = new HashMap<String, String>();
+        jdbc.sql(RESERVE_SENDS).param("node", node).param("workspaceIds", ws).param("sendIds", ids).param("mailboxIds", mailboxes)
+                .param("variantIds", variants).param("subjects", subjects).param("messageIds", messageIds)
+                .param("inReplyTos", inReplyTos).param("nows", nows).param("nextAts", nextAts).param("leaseEnds", leaseEnds)
+                .param("days", days).param("capSends", capSends.toArray(Integer[]::new))
+                .param("capScopes", capScopes.toArray(String[]::new)).param("capLimits", capLimits.toArray(Integer[]::new))
+                .param("capReasons", capReasons.toArray(String[]::new)).param("linkSends", linkSends.toArray(Integer[]::new))
+                .param("linkUrls", linkUrls.toArray(String[]::new))
+                .query((rs, i) -> refused.put(rs.getString(1), rs.getString(2))).list();
+        var out = new ArrayList<Optional<String>>(n);
+        for (Reservation r : group) {
+            String why = refused.get(r.send().id());
+            if (why == null) throw new IllegalStateException("no reservation outcome for send " + r.send().id());
+            out.add(Optional.of(why).filter(w -> !w.isEmpty()));
+        }
+        return out;
     }
 
     /** The next step to plan after a sent email: its send id, step, and when. */
