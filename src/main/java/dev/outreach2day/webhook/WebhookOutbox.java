@@ -113,18 +113,19 @@ class WebhookOutbox {
     private static final String PUBLISH_SENDS = """
             WITH e AS (
                 INSERT INTO webhook_events (workspace_id, id, type, campaign_id, payload, created_at)
-                SELECT i.workspace_id, i.id, CAST(:type AS text), i.campaign_id,
-                       jsonb_build_object('type', CAST(:type AS text), 'timestamp', i.at, 'data', jsonb_strip_nulls(
-                           CASE WHEN CAST(:type AS text) = 'email_sent'
+                SELECT i.workspace_id, i.id, i.type, i.campaign_id,
+                       jsonb_build_object('type', i.type, 'timestamp', i.at, 'data', jsonb_strip_nulls(
+                           CASE WHEN i.type = 'email_sent'
                                 THEN jsonb_build_object('campaignId', i.campaign_id, 'contactId', i.contact_id, 'sendId', i.send_id,
                                                         'mailboxId', i.mailbox_id, 'step', i.step, 'messageId', i.message_id)
                                 ELSE jsonb_build_object('campaignId', i.campaign_id, 'contactId', i.contact_id, 'lastStep', i.step,
                                                         'lastSendId', i.send_id) END)),
                        :now
-                  FROM unnest(CAST(:workspaceIds AS bigint[]), CAST(:ids AS text[]), CAST(:campaignIds AS text[]),
+                  FROM unnest(CAST(:types AS text[]), CAST(:workspaceIds AS bigint[]), CAST(:ids AS text[]), CAST(:campaignIds AS text[]),
                               CAST(:contactIds AS text[]), CAST(:sendIds AS text[]), CAST(:mailboxIds AS text[]),
                               CAST(:steps AS integer[]), CAST(:messageIds AS text[]), CAST(:ats AS text[]))
-                       AS i(workspace_id, id, campaign_id, contact_id, send_id, mailbox_id, step, message_id, at)
+                       WITH ORDINALITY AS i(type, workspace_id, id, campaign_id, contact_id, send_id, mailbox_id, step, message_id, at, ord)
+                 ORDER BY i.ord
                 RETURNING workspace_id, id, type, campaign_id, seq)
             INSERT INTO webhook_deliveries (workspace_id, id, subscription_id, event_id, event_seq, status, next_attempt_at, created_at)
             SELECT s.workspace_id, 'dlv_' || substr(e.id, 5) || '_' || s.id, s.id, e.id, e.seq, 'pending', :now, :now
@@ -133,17 +134,14 @@ class WebhookOutbox {
                AND (cardinality(s.campaign_ids) = 0 OR e.campaign_id = ANY(s.campaign_ids))
             """;
 
+    /** The group's email_sent events, then its contact_completed ones, all in one statement. */
     @EventListener
     void on(SendsCompleted group) {
-        publishSends("email_sent", group.sends());
-        publishSends("contact_completed", group.lastSteps());
-    }
-
-    /** One event per send, all in one statement. */
-    private void publishSends(String type, java.util.List<SendCompleted> sends) {
-        if (sends.isEmpty()) return;
+        int sent = group.sends().size();
+        int n = sent + group.lastSteps().size();
+        if (n == 0) return;
         Instant now = clock.instant();
-        int n = sends.size();
+        var types = new String[n];
         var ws = new Long[n];
         var ids = new String[n];
         var campaigns = new String[n];
@@ -154,7 +152,8 @@ class WebhookOutbox {
         var messageIds = new String[n];
         var ats = new String[n];
         for (int i = 0; i < n; i++) {
-            SendCompleted e = sends.get(i);
+            SendCompleted e = i < sent ? group.sends().get(i) : group.lastSteps().get(i - sent);
+            types[i] = i < sent ? "email_sent" : "contact_completed";
             ws[i] = e.workspaceId();
             ids[i] = Ids.next("evt", now.toEpochMilli());
             campaigns[i] = e.campaignId();
@@ -165,7 +164,7 @@ class WebhookOutbox {
             messageIds[i] = e.messageId();
             ats[i] = e.at().toString();
         }
-        jdbc.sql(PUBLISH_SENDS).param("type", type).param("workspaceIds", ws).param("ids", ids).param("campaignIds", campaigns)
+        jdbc.sql(PUBLISH_SENDS).param("types", types).param("workspaceIds", ws).param("ids", ids).param("campaignIds", campaigns)
                 .param("contactIds", contacts).param("sendIds", sendIds).param("mailboxIds", mailboxes).param("steps", steps)
                 .param("messageIds", messageIds).param("ats", ats).param("now", Timestamp.from(now)).update();
         wakeAfterCommit();
