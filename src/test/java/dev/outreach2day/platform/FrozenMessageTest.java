@@ -66,6 +66,21 @@ class FrozenMessageTest {
         assertThat(written(f, "Bcc")).isEqualTo(original); // no such header: the same bytes
     }
 
+    /** Frozen from bytes, the headers read as Jakarta Mail parses those bytes: folded, 8-bit, repeated, a lone CR or LF. */
+    @Test
+    void headersFrozenFromBytesReadAsJakartaMailParsesThem() throws Exception {
+        String head = "X-First: one\r\n\ttwo\r\n three\r\nSubject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\r\nX-Raw: caf\u00e9\r\n"
+                + "Received: a\r\nReceived: b\r\nX-Lone: cr\rX-Lf: lf\nX-Empty:\r\n";
+        for (String message : new String[] {head + "\r\nbody\r\n", head + "\r\n", "X-Only: header\r\n", "\r\nno headers\r\n"}) {
+            byte[] raw = message.getBytes(StandardCharsets.ISO_8859_1);
+            MimeMessage parsed = new MimeMessage(SESSION, new java.io.ByteArrayInputStream(raw));
+            FrozenMessage f = FrozenMessage.of(SESSION, raw);
+            assertThat(java.util.Collections.list(f.getAllHeaderLines()))
+                    .isEqualTo(java.util.Collections.list(parsed.getAllHeaderLines()));
+            assertThat(written(f)).isEqualTo(raw);
+        }
+    }
+
     @Test
     void aHeaderPutInFrontComesFirstAndIsReadable() throws Exception {
         MimeMessage m = built();
