@@ -21,9 +21,10 @@
 // Timed: only the send loop. `--concurrency` virtual threads take messages in order; a mailbox's
 // transport is used by one thread at a time (a lock per mailbox). All transports are connected
 // (and authenticated) before the loop, and an untimed warm-up of `--warmup` messages runs first so
-// the JIT of this JVM and of the receiving server is warm. The warm-up goes to the first contacts
-// themselves: the receiving server makes a recipient's account on its first mail, and the server
-// under test sends to accounts that exist (this loop made them), so this loop should too.
+// the JIT of this JVM and of the receiving server is warm. The warm-up goes to the contacts
+// themselves (from the first, round again when it is longer than the run): the receiving server
+// makes a recipient's account on its first mail, and the server under test sends to accounts that
+// exist (this loop made them), so this loop should too.
 //
 // Prints progress on stderr and one result line on stdout:
 //   peer: messages=<n> seconds=<s> rate=<msg/s> avg_bytes=<bytes> failed=<n>
@@ -93,7 +94,7 @@ public class SendPeer {
         String baseUrl = required(a, "base-url");
         boolean dkim = Boolean.parseBoolean(a.getOrDefault("dkim", "false"));
         int concurrency = Integer.parseInt(a.getOrDefault("concurrency", "64"));
-        int warmup = Math.min(Integer.parseInt(a.getOrDefault("warmup", "500")), contacts.size());
+        int warmup = Integer.parseInt(a.getOrDefault("warmup", "500")); // round the contacts again when longer than the run
         if (mailboxes.isEmpty() || contacts.isEmpty()) throw new IllegalArgumentException("no mailboxes or no contacts");
 
         Session session = Session.getInstance(sessionProperties(host, port, mailboxes.getFirst().domain()));
@@ -109,7 +110,7 @@ public class SendPeer {
                         baseUrl))
                 .toList();
         List<Outgoing> warm = IntStream.range(0, warmup).parallel()
-                .mapToObj(i -> build(session, i, mailboxes, contacts.get(i), "peer-warmup-", subjectTemplate,
+                .mapToObj(i -> build(session, i, mailboxes, contacts.get(i % contacts.size()), "peer-warmup-", subjectTemplate,
                         bodyTemplate, baseUrl))
                 .toList();
         long bytes = measured.parallelStream().mapToLong(o -> size(o.message())).sum();

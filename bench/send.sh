@@ -32,7 +32,8 @@
 # BENCH_CASES (default "nodkim dkim"), BENCH_CONCURRENCY (default 64), BENCH_BATCH (default 200),
 # BENCH_SEND_TIMEOUT (s from launch to wait for ours to finish, default 90; when it runs out, ours is
 # rated on what it sent by then and the case fails), BENCH_WARMUP (untimed warm-up messages, for the
-# peer and for ours alike, default "all" = as many as the run; BENCH_PEER_WARMUP is its old name), O2D_JAVA_OPTS (extra server JVM options),
+# peer and for ours alike, default "all" = as many as the run; longer ones go round the contacts' names
+# again, up to the mailboxes' daily limit with the run; BENCH_PEER_WARMUP is its old name), O2D_JAVA_OPTS (extra server JVM options),
 # BENCH_PEER_JAVA_OPTS (extra peer JVM options), BENCH_JAR (defaults to the built jar).
 set -euo pipefail
 # shellcheck source=bench/lib.sh
@@ -59,8 +60,11 @@ done
 for c in $CASES; do [[ "$c" == nodkim || "$c" == dkim ]] || die "BENCH_CASES holds '$c'; use nodkim and/or dkim"; done
 [ -n "${CASES// /}" ] || die "BENCH_CASES is empty"
 TOTAL=$(( MAILBOXES * PER_MAILBOX ))
-# the warm-up reuses the contacts' names, so it is at most as long as the run (the peer caps it the same way)
-[ "$PEER_WARMUP" != all ] && [ "$PEER_WARMUP" -le "$TOTAL" ] || PEER_WARMUP="$TOTAL"
+[ "$PEER_WARMUP" != all ] || PEER_WARMUP="$TOTAL"
+# every mailbox sends its share of the warm-up and of the run on one day, within its daily limit of 1000
+[ $(( (PEER_WARMUP + TOTAL + MAILBOXES - 1) / MAILBOXES )) -le 1000 ] \
+  || die "BENCH_WARMUP + the run must be at most 1000 messages per mailbox (the mailboxes' daily limit)"
+WARMUP_TIMEOUT=$(( SEND_TIMEOUT * ((PEER_WARMUP + TOTAL - 1) / TOTAL) ))
 
 command -v curl >/dev/null 2>&1 || die "curl is missing"
 JAVA="$(java_bin)"
@@ -245,9 +249,12 @@ run_case() {
     done
     for (( from = 1; from <= PEER_WARMUP; from += 1000 )); do
       to=$(( from + 999 > PEER_WARMUP ? PEER_WARMUP : from + 999 ))
-      awk -F '\t' -v a="$from" -v b="$to" 'BEGIN { printf "{\"contacts\":[" } NR >= a && NR <= b {
-          printf "%s{\"email\":\"warmup-%d@ours-warmup.com\",\"firstName\":\"%s\",\"lastName\":\"%s\",\"company\":\"%s\"}", (NR > a ? "," : ""), NR, $2, $3, $4
-        } END { print "]}" }' "$TMP/contacts.tsv" >"$dir/contacts.json"
+      # warm-up contact k takes the names of the run's contact ((k - 1) mod TOTAL) + 1
+      awk -F '\t' -v a="$from" -v b="$to" '{ f[NR] = $2; l[NR] = $3; c[NR] = $4 } END {
+          printf "{\"contacts\":["
+          for (k = a; k <= b; k++) { r = (k - 1) % NR + 1
+            printf "%s{\"email\":\"warmup-%d@ours-warmup.com\",\"firstName\":\"%s\",\"lastName\":\"%s\",\"company\":\"%s\"}", (k > a ? "," : ""), k, f[r], l[r], c[r] }
+          print "]}" }' "$TMP/contacts.tsv" >"$dir/contacts.json"
       api POST "/campaigns/$warm_cmp/contacts" "@$dir/contacts.json"
     done
   fi
@@ -262,7 +269,7 @@ run_case() {
     api POST "/campaigns/$warm_cmp/launch" '{"confirm":true}'
     grep -q '"admitted":true' "$RESP" || { head -c 2000 "$RESP" >&2; echo >&2; die "[$name] the warm-up launch was not admitted"; }
     while [ "$warm_sent" -lt "$PEER_WARMUP" ]; do
-      awk -v e="$(elapsed "$warm_start")" -v t="$SEND_TIMEOUT" 'BEGIN { exit !(e >= t) }' && die "[$name] ours: the warm-up did not finish within ${SEND_TIMEOUT}s ($warm_sent of $PEER_WARMUP sent)"
+      awk -v e="$(elapsed "$warm_start")" -v t="$WARMUP_TIMEOUT" 'BEGIN { exit !(e >= t) }' && die "[$name] ours: the warm-up did not finish within ${WARMUP_TIMEOUT}s ($warm_sent of $PEER_WARMUP sent)"
       alive "$SERVER_PID" || die "[$name] the server exited during the warm-up"
       sleep 0.2
       api GET "/campaigns/$warm_cmp/stats"
@@ -329,7 +336,8 @@ run_case() {
   local first_contact uid msg
   api GET "/campaigns/$CMP/sends?status=sent&limit=1"
   first_contact="$(json_str email <"$RESP")"
-  for uid in 1 2 3; do
+  # before ours, each contact got the peer's warm-up messages (a round of the contacts each) and its timed one
+  for uid in $(seq 1 $(( (PEER_WARMUP + TOTAL - 1) / TOTAL + 2 ))); do
     msg="$(curl -s --max-time 5 -u "$first_contact:$first_contact" "imap://127.0.0.1:${imap_port:-0}/INBOX;UID=$uid" 2>/dev/null || true)"
     if grep -qi '^Message-ID: *<snd_' <<<"$msg"; then
       OURS_BYTES="$(printf '%s' "$msg" | wc -c | tr -d ' ')"
