@@ -122,16 +122,30 @@ final class OpenSslRsa {
         }
     }
 
+    /**
+     * The key object signed with last and its native key (held until another key signs): most
+     * signatures in a row use one key object.
+     */
+    private record Last(RSAPrivateCrtKey key, NativeKey nativeKey) {}
+
+    private volatile Last last;
+
     private NativeKey nativeKey(RSAPrivateCrtKey key) {
+        // the same object as last time: no hashing of the key's encoding, no lock on the shared map
+        Last l = last;
+        if (l != null && l.key() == key) return l.nativeKey();
         NativeKey nk = keys.get(key);
-        if (nk != null) return nk;
-        synchronized (keys) {
-            nk = keys.get(key);
-            if (nk != null) return nk;
-            nk = loadKey(key);
-            keys.put(key, nk);
-            return nk;
+        if (nk == null) {
+            synchronized (keys) {
+                nk = keys.get(key);
+                if (nk == null) {
+                    nk = loadKey(key);
+                    keys.put(key, nk);
+                }
+            }
         }
+        last = new Last(key, nk);
+        return nk;
     }
 
     private NativeKey loadKey(RSAPrivateCrtKey key) {
