@@ -6,7 +6,6 @@ import dev.outreach2day.IntegrationTest;
 import dev.outreach2day.delivery.SendQueue.DayCap;
 import dev.outreach2day.delivery.SendQueue.Reservation;
 import dev.outreach2day.delivery.SendQueue.SendRow;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -40,7 +39,7 @@ class GroupReservationTest extends IntegrationTest {
     String campaignId;
     Instant t;
     LocalDate day;
-    int seq;
+    ClaimedSends sends;
 
     @BeforeEach
     void setUp() {
@@ -49,16 +48,11 @@ class GroupReservationTest extends IntegrationTest {
         campaignId = api(tenant).post("/campaigns", "{\"name\":\"Groups\"}").json().get("id").asString();
         t = Instant.parse("2026-11-30T10:00:00Z");
         day = t.atZone(ZoneOffset.UTC).toLocalDate();
+        sends = new ClaimedSends(jdbc, ws, campaignId, "group");
     }
 
     private SendRow claimed(String node) {
-        String id = "snd_group_" + ws + "_" + (++seq);
-        jdbc.sql("""
-                INSERT INTO sends (workspace_id, id, campaign_id, contact_id, step_id, step_order, status, scheduled_at, locked_by, locked_until)
-                VALUES (:ws, :id, :c, :contact, 'stp_group', 1, 'planned', :at, :node, :lease)""")
-                .param("ws", ws).param("id", id).param("c", campaignId).param("contact", "cnt_" + id)
-                .param("at", Timestamp.from(t)).param("node", node).param("lease", Timestamp.from(t.plus(Duration.ofHours(1)))).update();
-        return new SendRow(ws, id, campaignId, "cnt_" + id, "stp_group", 1, null, null, "planned", t, 0, null, null, node, null);
+        return sends.claimed(node, t);
     }
 
     private Reservation reservation(SendRow s, String mailbox, Instant now, Duration gap, int mailboxLimit, List<String> links) {

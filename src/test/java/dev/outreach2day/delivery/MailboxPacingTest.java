@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outreach2day.IntegrationTest;
 import dev.outreach2day.delivery.SendQueue.SendRow;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -32,7 +31,7 @@ class MailboxPacingTest extends IntegrationTest {
     String campaignId;
     String mailbox;
     Instant t;
-    int seq;
+    ClaimedSends sends;
 
     @BeforeEach
     void setUp() {
@@ -41,17 +40,12 @@ class MailboxPacingTest extends IntegrationTest {
         campaignId = api(tenant).post("/campaigns", "{\"name\":\"Pacing\"}").json().get("id").asString();
         mailbox = "mbx_pacing_" + System.nanoTime();
         t = Instant.parse("2026-11-30T10:00:00Z");
+        sends = new ClaimedSends(jdbc, ws, campaignId, "pacing");
     }
 
     /** A planned send claimed by this node, as the engine holds it before reserving. */
     private SendRow claimed() {
-        String id = "snd_pacing_" + ws + "_" + (++seq);
-        jdbc.sql("""
-                INSERT INTO sends (workspace_id, id, campaign_id, contact_id, step_id, step_order, status, scheduled_at, locked_by, locked_until)
-                VALUES (:ws, :id, :c, :contact, 'stp_pacing', 1, 'planned', :at, :node, :lease)""")
-                .param("ws", ws).param("id", id).param("c", campaignId).param("contact", "cnt_" + id)
-                .param("at", Timestamp.from(t)).param("node", NODE).param("lease", Timestamp.from(t.plus(Duration.ofHours(1)))).update();
-        return new SendRow(ws, id, campaignId, "cnt_" + id, "stp_pacing", 1, null, null, "planned", t, 0, null, null, NODE, null);
+        return sends.claimed(NODE, t);
     }
 
     /** Reserves at {@code now}, leaving {@code gap} after it; empty when reserved, else why not. */
