@@ -12,7 +12,9 @@ import java.util.function.Function;
  * every queued item in one call (up to {@code maxGroup}), the others find theirs written and go on.
  * While one group is being written the next one gathers, so the number of writes falls as the load
  * rises, and a caller alone writes its item at once. Every caller returns with its own result, as
- * if it had written alone; when a group's write fails, each of its callers gets the failure.
+ * if it had written alone. {@code write} must write a group all or nothing (one transaction): when a
+ * group's write fails, each of its items is written again alone, so a bad item fails only its own
+ * caller.
  *
  * @param <T> what a caller writes
  * @param <R> what it gets back
@@ -62,8 +64,22 @@ final class GroupCommit<T, R> {
                 throw new IllegalStateException("a group of " + group.size() + " got " + results.size() + " results");
             }
             for (int i = 0; i < group.size(); i++) group.get(i).done().complete(results.get(i));
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
+            if (group.size() == 1) {
+                group.getFirst().done().completeExceptionally(e);
+                return;
+            }
+            // a failed write wrote nothing (one transaction): each item alone, so one bad item fails only its own caller
+            for (Pending<T, R> p : group) {
+                try {
+                    p.done().complete(write.apply(List.of(p.item())).getFirst());
+                } catch (RuntimeException alone) {
+                    p.done().completeExceptionally(alone);
+                }
+            }
+        } catch (Error e) {
             for (Pending<T, R> p : group) p.done().completeExceptionally(e);
+            throw e;
         }
     }
 }
