@@ -45,6 +45,16 @@ public final class DkimSignatures {
     private static final byte LF = '\n';
     private static final byte SP = ' ';
     private static final byte TAB = '\t';
+    /** Never used to digest: only cloned (every Java platform has SHA-256). */
+    private static final MessageDigest SHA256 = sha256Prototype();
+
+    private static MessageDigest sha256Prototype() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no SHA-256 in this Java", e);
+        }
+    }
 
     /**
      * Signs {@code message} (which must have been saved: the campaign builder does it) with
@@ -114,22 +124,12 @@ public final class DkimSignatures {
         }
     }
 
-    /** A fresh SHA-256 digest, cloned from one looked up once (the provider lookup cost more than the clone). */
+    /** A fresh SHA-256 digest, cloned from the one looked up once (the provider lookup cost more than the clone). */
     private static MessageDigest sha256() throws GeneralSecurityException {
         try {
             return (MessageDigest) SHA256.clone();
         } catch (CloneNotSupportedException e) {
             return MessageDigest.getInstance("SHA-256");
-        }
-    }
-
-    private static final MessageDigest SHA256;
-
-    static {
-        try {
-            SHA256 = MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new ExceptionInInitializerError(e);
         }
     }
 

@@ -16,6 +16,17 @@ import org.junit.jupiter.api.Test;
 /** GroupCommit without a database: callers' items written together, each caller with its own result or failure. */
 class GroupCommitTest {
 
+    /** A write of a group holding {@code item} says it started and waits until released. */
+    private static void holdIfItHolds(List<Integer> group, int item, CountDownLatch started, CountDownLatch release) {
+        if (!group.contains(item)) return;
+        started.countDown();
+        try {
+            release.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void aCallerAloneWritesAtOnce() {
         var groups = Collections.synchronizedList(new ArrayList<List<Integer>>());
@@ -35,12 +46,7 @@ class GroupCommitTest {
         var release = new CountDownLatch(1);
         var commit = new GroupCommit<Integer, String>(4, g -> {
             groups.add(g);
-            firstWriteStarted.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS); // holds the first write while the others queue
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
+            holdIfItHolds(g, 0, firstWriteStarted, release); // the first write waits while the others queue
             return g.stream().map(i -> "#" + i).toList();
         });
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -69,14 +75,7 @@ class GroupCommitTest {
         var firstWriteStarted = new CountDownLatch(1);
         var commit = new GroupCommit<Integer, String>(16, g -> {
             writes.incrementAndGet();
-            if (g.contains(0)) {
-                firstWriteStarted.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
+            holdIfItHolds(g, 0, firstWriteStarted, release);
             if (g.contains(13)) throw new IllegalArgumentException("thirteen");
             return g.stream().map(i -> "#" + i).toList();
         });
