@@ -6,7 +6,8 @@ import org.jsoup.safety.Cleaner;
 import org.jsoup.safety.Safelist;
 
 /**
- * Inbound HTML made safe to show in a browser before it is stored: a whitelist of formatting
+ * Stored HTML made safe to show in a browser whenever it is served (it is stored as received, see
+ * ADR 0016; {@code ThreadStore} sanitises every HTML body it reads): a whitelist of formatting
  * elements and attributes (no scripts, styles, forms, frames, event handlers or {@code
  * javascript:} URLs); links keep http(s) and mailto and open with {@code rel="noopener
  * noreferrer nofollow"}; images keep http(s), data and cid sources (a client may still choose

@@ -176,7 +176,7 @@ class Outbound {
         if (status.equals("sent")) {
             threads.addOutbound(op.workspaceId(), op.threadId(), Ids.next("msg", now.toEpochMilli()), op.mailboxId(), op.messageId(),
                     op.inReplyTo(), op.refs(), op.fromAddress(), op.to(), op.cc(), op.subject(), op.bodyText(),
-                    HtmlSanitizer.sanitize(op.bodyHtml()), now);
+                    op.bodyHtml(), now);
         } else {
             log.info("Inbox {} {} from {}: {} ({})", op.kind(), op.id(), op.fromAddress(), status, error);
         }

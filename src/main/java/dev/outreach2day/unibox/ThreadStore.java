@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,18 +58,6 @@ class ThreadStore {
              LIMIT :limit
             """;
 
-    private static final String MESSAGES_STORED = """
-            SELECT message_id, thread_id FROM unibox_messages
-             WHERE workspace_id = :workspaceId AND mailbox_id = :mailboxId AND message_id = ANY(:messageIds)
-            """;
-
-    /** The thread of the newest stored message of the mailbox with one of these Message-IDs. */
-    private static final String THREAD_OF_MESSAGES = """
-            SELECT thread_id FROM unibox_messages
-             WHERE workspace_id = :workspaceId AND mailbox_id = :mailboxId AND message_id = ANY(:ids)
-             ORDER BY date_received DESC LIMIT 1
-            """;
-
     private static final String THREAD_OF_SEND = """
             SELECT id FROM unibox_threads WHERE workspace_id = :workspaceId AND mailbox_id = :mailboxId AND send_id = :sendId
              ORDER BY id LIMIT 1
@@ -89,48 +78,78 @@ class ThreadStore {
                     :contactId, :sendId, :postmaster, :now, :now)
             """;
 
-    /** A thread written once with its first message already counted (what INSERT_THREAD and then UPDATE_THREAD would leave). */
-    private static final String INSERT_THREAD_WITH_MESSAGE = """
+    /** Stored messages of the mailbox among these Message-IDs: their thread and date. */
+    private static final String MESSAGES_STORED = """
+            SELECT message_id, thread_id, date_received FROM unibox_messages
+             WHERE workspace_id = :workspaceId AND mailbox_id = :mailboxId AND message_id = ANY(:messageIds)
+            """;
+
+    /** What the sync changes of threads, read under a row lock (in id order) so that it can be written back whole. */
+    private static final String LOCK_THREADS = """
+            SELECT id, mailbox_id, external_thread_id, campaign_id, contact_id, send_id, reply_intent, intent_confidence, intent_manual,
+                   return_date, is_warming, is_postmaster, has_incoming, message_count, last_message_id, last_at, created_at
+              FROM unibox_threads WHERE workspace_id = :workspaceId AND id = ANY(:ids)
+             ORDER BY id
+               FOR UPDATE
+            """;
+
+    /** New threads, each already counting the messages written with it (one statement for a batch). */
+    private static final String INSERT_THREADS = """
             INSERT INTO unibox_threads (workspace_id, id, mailbox_id, external_thread_id, subject, subject_display, subject_key,
-                                        participant, campaign_id, contact_id, send_id, is_postmaster, created_at, updated_at,
-                                        message_count, last_message_id, last_at, has_incoming, is_warming, reply_intent,
-                                        intent_confidence, return_date)
-            VALUES (:workspaceId, :id, :mailboxId, :externalId, :subject, :subjectDisplay, :subjectKey, :participant, :campaignId,
-                    :contactId, :sendId, :postmaster, :now, :now, 1, :messageRowId, :date, :incoming, :warming, :intent, :confidence,
-                    CAST(:returnDate AS date))
+                                        participant, campaign_id, contact_id, send_id, reply_intent, intent_confidence, return_date,
+                                        is_warming, is_postmaster, has_incoming, message_count, last_message_id, last_at, created_at,
+                                        updated_at)
+            SELECT :workspaceId, r.id, r.mailbox_id, r.external_thread_id, r.subject, r.subject_display, r.subject_key, r.participant,
+                   r.campaign_id, r.contact_id, r.send_id, r.reply_intent, r.intent_confidence, r.return_date, r.is_warming,
+                   r.is_postmaster, r.has_incoming, r.message_count, r.last_message_id, r.last_at, r.created_at, r.updated_at
+              FROM unnest(CAST(:ids AS text[]), CAST(:mailboxIds AS text[]), CAST(:externalIds AS text[]), CAST(:subjects AS text[]),
+                          CAST(:subjectDisplays AS text[]), CAST(:subjectKeys AS text[]), CAST(:participants AS text[]),
+                          CAST(:campaignIds AS text[]), CAST(:contactIds AS text[]), CAST(:sendIds AS text[]), CAST(:intents AS text[]),
+                          CAST(:confidences AS double precision[]), CAST(CAST(:returnDates AS text[]) AS date[]),
+                          CAST(:warmings AS boolean[]), CAST(:postmasters AS boolean[]), CAST(:incomings AS boolean[]),
+                          CAST(:counts AS integer[]), CAST(:lastMessageIds AS text[]), CAST(CAST(:lastAts AS text[]) AS timestamptz[]),
+                          CAST(CAST(:createdAts AS text[]) AS timestamptz[]), CAST(CAST(:updatedAts AS text[]) AS timestamptz[]))
+                   AS r(id, mailbox_id, external_thread_id, subject, subject_display, subject_key, participant, campaign_id, contact_id,
+                        send_id, reply_intent, intent_confidence, return_date, is_warming, is_postmaster, has_incoming, message_count,
+                        last_message_id, last_at, created_at, updated_at)
             """;
 
-    private static final String DELETE_EMPTY_THREAD = """
-            DELETE FROM unibox_threads t WHERE t.workspace_id = :workspaceId AND t.id = :id
-               AND NOT EXISTS (SELECT 1 FROM unibox_messages m WHERE m.workspace_id = t.workspace_id AND m.thread_id = t.id)
+    /** Threads written back whole after the messages of a batch (their rows are locked: see LOCK_THREADS). */
+    private static final String UPDATE_THREADS = """
+            UPDATE unibox_threads t
+               SET message_count = r.message_count, last_message_id = r.last_message_id, last_at = r.last_at,
+                   has_incoming = r.has_incoming, is_postmaster = r.is_postmaster, is_warming = r.is_warming,
+                   campaign_id = r.campaign_id, contact_id = r.contact_id, send_id = r.send_id, reply_intent = r.reply_intent,
+                   intent_confidence = r.intent_confidence, return_date = r.return_date, updated_at = r.updated_at
+              FROM unnest(CAST(:ids AS text[]), CAST(:counts AS integer[]), CAST(:lastMessageIds AS text[]),
+                          CAST(CAST(:lastAts AS text[]) AS timestamptz[]), CAST(:incomings AS boolean[]), CAST(:postmasters AS boolean[]),
+                          CAST(:warmings AS boolean[]), CAST(:campaignIds AS text[]), CAST(:contactIds AS text[]), CAST(:sendIds AS text[]),
+                          CAST(:intents AS text[]), CAST(:confidences AS double precision[]), CAST(CAST(:returnDates AS text[]) AS date[]),
+                          CAST(CAST(:updatedAts AS text[]) AS timestamptz[]))
+                   AS r(id, message_count, last_message_id, last_at, has_incoming, is_postmaster, is_warming, campaign_id, contact_id,
+                        send_id, reply_intent, intent_confidence, return_date, updated_at)
+             WHERE t.workspace_id = :workspaceId AND t.id = r.id
             """;
 
-    private static final String INSERT_MESSAGE = """
+    /**
+     * Messages of one mailbox folder (one statement for a batch); one the mailbox has already (same Message-ID) is left
+     * out. The array columns come as array literals ({@link #arrayLiteral}).
+     */
+    private static final String INSERT_MESSAGES = """
             INSERT INTO unibox_messages (workspace_id, id, thread_id, mailbox_id, message_id, in_reply_to, refs, from_email, from_name,
                                          to_emails, cc_emails, subject, date_received, body_text, body_html, attachments, is_incoming,
                                          folder, created_at)
-            VALUES (:workspaceId, :id, :threadId, :mailboxId, :messageId, :inReplyTo, CAST(:refs AS text[]), :fromEmail, :fromName,
-                    CAST(:to AS text[]), CAST(:cc AS text[]), :subject, :date, :text, :html, CAST(:attachments AS jsonb), :incoming,
-                    :folder, :now)
+            SELECT :workspaceId, r.id, r.thread_id, :mailboxId, r.message_id, r.in_reply_to, CAST(r.refs AS text[]), r.from_email,
+                   r.from_name, CAST(r.to_emails AS text[]), CAST(r.cc_emails AS text[]), r.subject, r.date_received, r.body_text,
+                   r.body_html, CAST(r.attachments AS jsonb), r.is_incoming, :folder, r.created_at
+              FROM unnest(CAST(:ids AS text[]), CAST(:threadIds AS text[]), CAST(:messageIds AS text[]), CAST(:inReplyTos AS text[]),
+                          CAST(:refs AS text[]), CAST(:froms AS text[]), CAST(:fromNames AS text[]), CAST(:tos AS text[]),
+                          CAST(:ccs AS text[]), CAST(:subjects AS text[]), CAST(CAST(:dates AS text[]) AS timestamptz[]),
+                          CAST(:texts AS text[]), CAST(:htmls AS text[]), CAST(:attachments AS text[]), CAST(:incomings AS boolean[]),
+                          CAST(CAST(:createdAts AS text[]) AS timestamptz[]))
+                   AS r(id, thread_id, message_id, in_reply_to, refs, from_email, from_name, to_emails, cc_emails, subject,
+                        date_received, body_text, body_html, attachments, is_incoming, created_at)
             ON CONFLICT (workspace_id, mailbox_id, message_id) DO NOTHING
-            """;
-
-    /** The thread after a new message: counts, newest message, flags, and the classifier's intent unless set by hand. */
-    private static final String UPDATE_THREAD = """
-            UPDATE unibox_threads t
-               SET message_count = t.message_count + 1,
-                   last_message_id = CASE WHEN t.last_at IS NULL OR :date >= t.last_at THEN :messageRowId ELSE t.last_message_id END,
-                   last_at = GREATEST(t.last_at, :date),
-                   has_incoming = t.has_incoming OR :incoming,
-                   is_postmaster = CASE WHEN :incoming THEN (t.is_postmaster OR NOT t.has_incoming) AND :postmaster ELSE t.is_postmaster END,
-                   campaign_id = COALESCE(t.campaign_id, :campaignId),
-                   contact_id = COALESCE(t.contact_id, :contactId),
-                   send_id = COALESCE(t.send_id, :sendId),
-                   reply_intent = CASE WHEN t.intent_manual OR CAST(:intent AS text) IS NULL THEN t.reply_intent ELSE :intent END,
-                   intent_confidence = CASE WHEN t.intent_manual OR CAST(:intent AS text) IS NULL THEN t.intent_confidence ELSE :confidence END,
-                   return_date = CASE WHEN t.intent_manual OR CAST(:intent AS text) IS NULL THEN t.return_date ELSE CAST(:returnDate AS date) END,
-                   updated_at = :now
-             WHERE t.workspace_id = :workspaceId AND t.id = :threadId
             """;
 
     private static final String SET_INTENT = """
@@ -151,20 +170,18 @@ class ThreadStore {
         this.jdbc = jdbc;
     }
 
-    /** Message-ID → thread, for those of {@code messageIds} the mailbox has stored (a map the caller may add to). */
-    Map<String, String> storedThreads(long ws, String mailboxId, List<String> messageIds) {
-        var out = new HashMap<String, String>();
+    /** A message the mailbox has stored: its thread and date. */
+    record StoredMessage(String threadId, Instant date) {}
+
+    /** Message-ID → thread and date, for those of {@code messageIds} the mailbox has stored (a map the caller may add to). */
+    Map<String, StoredMessage> storedMessages(long ws, String mailboxId, Collection<String> messageIds) {
+        var out = new HashMap<String, StoredMessage>();
         if (messageIds.isEmpty()) return out;
         jdbc.sql(MESSAGES_STORED).param("workspaceId", ws).param("mailboxId", mailboxId)
                 .param("messageIds", messageIds.toArray(String[]::new))
-                .query((RowCallbackHandler) rs -> out.put(rs.getString(1), rs.getString(2)));
+                .query((RowCallbackHandler) rs -> out.put(rs.getString(1),
+                        new StoredMessage(rs.getString(2), rs.getTimestamp(3).toInstant())));
         return out;
-    }
-
-    Optional<String> threadOfMessages(long ws, String mailboxId, List<String> messageIds) {
-        if (messageIds.isEmpty()) return Optional.empty();
-        return jdbc.sql(THREAD_OF_MESSAGES).param("workspaceId", ws).param("mailboxId", mailboxId)
-                .param("ids", messageIds.toArray(String[]::new)).query(String.class).optional();
     }
 
     Optional<String> threadOfSend(long ws, String mailboxId, String sendId) {
@@ -178,6 +195,7 @@ class ThreadStore {
                 .param("participant", participant).param("since", Timestamp.from(since)).query(String.class).optional();
     }
 
+    /** A thread without messages yet (one started from the inbox, whose first message is queued). */
     void insertThread(long ws, String id, String mailboxId, String externalId, String subject, String participant, String campaignId,
             String contactId, String sendId, boolean postmaster, Instant now) {
         jdbc.sql(INSERT_THREAD).param("workspaceId", ws).param("id", id).param("mailboxId", mailboxId).param("externalId", externalId)
@@ -186,60 +204,262 @@ class ThreadStore {
                 .param("postmaster", postmaster).param("now", Timestamp.from(now)).update();
     }
 
-    /** The first message of a new thread, as the thread records it. */
-    record FirstMessage(String rowId, Instant date, boolean incoming, boolean warming, String intent, Double confidence,
-            LocalDate returnDate) {}
+    /**
+     * A thread as the sync changes it: read under its row lock ({@link #lockThreads}) or made new, changed message by
+     * message ({@link #add}), then written back whole ({@link #insertThreads} or {@link #updateThreads}).
+     */
+    static final class ThreadState {
+        final String id;
+        final String mailboxId;
+        final String externalThreadId;
+        final Instant createdAt;
+        /** Only for a new thread: what its first message gave it. */
+        String subject, participant;
+        String campaignId, contactId, sendId, replyIntent, lastMessageId;
+        Double intentConfidence;
+        LocalDate returnDate;
+        boolean intentManual, isWarming, isPostmaster, hasIncoming;
+        int messageCount;
+        Instant lastAt, updatedAt;
+        /** Not in the database yet; changed since it was read or written. */
+        boolean isNew, dirty;
 
-    /** A new thread that already counts its first message ({@code first}), which the caller inserts next in the same transaction. */
-    void insertThread(long ws, String id, String mailboxId, String externalId, String subject, String participant, String campaignId,
-            String contactId, String sendId, boolean postmaster, Instant now, FirstMessage first) {
-        jdbc.sql(INSERT_THREAD_WITH_MESSAGE).param("workspaceId", ws).param("id", id).param("mailboxId", mailboxId)
-                .param("externalId", externalId).param("subject", subject).param("subjectDisplay", Subjects.display(subject))
-                .param("subjectKey", Subjects.key(subject)).param("participant", participant).param("campaignId", campaignId)
-                .param("contactId", contactId).param("sendId", sendId).param("postmaster", postmaster).param("now", Timestamp.from(now))
-                .param("messageRowId", first.rowId()).param("date", Timestamp.from(first.date())).param("incoming", first.incoming())
-                .param("warming", first.warming()).param("intent", first.intent()).param("confidence", first.confidence())
-                .param("returnDate", first.returnDate() == null ? null : first.returnDate().toString()).update();
+        ThreadState(String id, String mailboxId, String externalThreadId, Instant createdAt) {
+            this.id = id;
+            this.mailboxId = mailboxId;
+            this.externalThreadId = externalThreadId;
+            this.createdAt = createdAt;
+        }
+
+        /** A new thread, as its first message makes it. */
+        static ThreadState first(String id, String mailboxId, String externalThreadId, String subject, String participant,
+                String campaignId, String contactId, String sendId, boolean postmaster, Instant now, String messageRowId, Instant date,
+                boolean incoming, boolean warming, String intent, Double confidence, LocalDate returnDate) {
+            var t = new ThreadState(id, mailboxId, externalThreadId, now);
+            t.subject = subject;
+            t.participant = participant;
+            t.campaignId = campaignId;
+            t.contactId = contactId;
+            t.sendId = sendId;
+            t.isPostmaster = postmaster;
+            t.messageCount = 1;
+            t.lastMessageId = messageRowId;
+            t.lastAt = date;
+            t.hasIncoming = incoming;
+            t.isWarming = warming;
+            t.replyIntent = intent;
+            t.intentConfidence = confidence;
+            t.returnDate = returnDate;
+            t.updatedAt = now;
+            t.isNew = true;
+            return t;
+        }
+
+        /**
+         * One more message: counts, the newest message, flags, the campaign it answers (kept once set), and the
+         * classifier's intent unless the intent was set by hand.
+         */
+        void add(String messageRowId, Instant date, boolean incoming, boolean postmaster, String campaignId, String contactId,
+                String sendId, String intent, Double confidence, LocalDate returnDate, boolean warming, Instant now) {
+            messageCount++;
+            if (lastAt == null || !date.isBefore(lastAt)) {
+                lastMessageId = messageRowId;
+                lastAt = date;
+            }
+            // system mail alone (a bounce, a notice) keeps a thread out of the relevant list; a reply in it brings it back
+            if (incoming) isPostmaster = (isPostmaster || !hasIncoming) && postmaster;
+            hasIncoming |= incoming;
+            if (this.campaignId == null) this.campaignId = campaignId;
+            if (this.contactId == null) this.contactId = contactId;
+            if (this.sendId == null) this.sendId = sendId;
+            if (!intentManual && intent != null) {
+                replyIntent = intent;
+                intentConfidence = confidence;
+                this.returnDate = returnDate;
+            }
+            isWarming |= warming;
+            updatedAt = now;
+            dirty = true;
+        }
     }
 
-    /** Removes a thread just created whose first message turned out to be stored already (by another process). */
-    void deleteEmptyThread(long ws, String id) {
-        jdbc.sql(DELETE_EMPTY_THREAD).param("workspaceId", ws).param("id", id).update();
+    /** The threads with these ids, locked for this transaction (in id order, so two writers never wait on each other in a circle). */
+    Map<String, ThreadState> lockThreads(long ws, Collection<String> ids) {
+        var out = new HashMap<String, ThreadState>();
+        if (ids.isEmpty()) return out;
+        jdbc.sql(LOCK_THREADS).param("workspaceId", ws).param("ids", ids.toArray(String[]::new)).query((RowCallbackHandler) rs -> {
+            var t = new ThreadState(rs.getString("id"), rs.getString("mailbox_id"), rs.getString("external_thread_id"),
+                    instant(rs, "created_at"));
+            t.campaignId = rs.getString("campaign_id");
+            t.contactId = rs.getString("contact_id");
+            t.sendId = rs.getString("send_id");
+            t.replyIntent = rs.getString("reply_intent");
+            double conf = rs.getDouble("intent_confidence");
+            t.intentConfidence = rs.wasNull() ? null : conf;
+            t.intentManual = rs.getBoolean("intent_manual");
+            var ret = rs.getDate("return_date");
+            t.returnDate = ret == null ? null : ret.toLocalDate();
+            t.isWarming = rs.getBoolean("is_warming");
+            t.isPostmaster = rs.getBoolean("is_postmaster");
+            t.hasIncoming = rs.getBoolean("has_incoming");
+            t.messageCount = rs.getInt("message_count");
+            t.lastMessageId = rs.getString("last_message_id");
+            t.lastAt = instant(rs, "last_at");
+            out.put(t.id, t);
+        });
+        return out;
     }
 
-    /** False when the mailbox already has a message with this Message-ID (stored once). */
-    boolean insertMessage(long ws, String id, String threadId, String mailboxId, InboundMessage m, String html, String attachmentsJson,
-            boolean incoming, String folder, Instant date, Instant now) {
-        return jdbc.sql(INSERT_MESSAGE).param("workspaceId", ws).param("id", id).param("threadId", threadId).param("mailboxId", mailboxId)
-                .param("messageId", m.messageId()).param("inReplyTo", m.inReplyTo()).param("refs", m.references().toArray(String[]::new))
-                .param("fromEmail", m.from()).param("fromName", m.fromName()).param("to", m.to().toArray(String[]::new))
-                .param("cc", m.cc().toArray(String[]::new)).param("subject", m.subject()).param("date", Timestamp.from(date))
-                .param("text", m.text()).param("html", html).param("attachments", attachmentsJson).param("incoming", incoming)
-                .param("folder", folder).param("now", Timestamp.from(now)).update() == 1;
+    /** Writes new threads ({@code isNew}), whole; they are then no longer new. */
+    void insertThreads(long ws, List<ThreadState> threads) {
+        if (threads.isEmpty()) return;
+        int n = threads.size();
+        String[] ids = new String[n], mailboxIds = new String[n], externalIds = new String[n], subjects = new String[n],
+                displays = new String[n], keys = new String[n], participants = new String[n], campaignIds = new String[n],
+                contactIds = new String[n], sendIds = new String[n], intents = new String[n], returnDates = new String[n],
+                lastMessageIds = new String[n], lastAts = new String[n], createdAts = new String[n], updatedAts = new String[n];
+        Double[] confidences = new Double[n];
+        Boolean[] warmings = new Boolean[n], postmasters = new Boolean[n], incomings = new Boolean[n];
+        Integer[] counts = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            var t = threads.get(i);
+            ids[i] = t.id;
+            mailboxIds[i] = t.mailboxId;
+            externalIds[i] = t.externalThreadId;
+            subjects[i] = t.subject;
+            displays[i] = Subjects.display(t.subject);
+            keys[i] = Subjects.key(t.subject);
+            participants[i] = t.participant;
+            campaignIds[i] = t.campaignId;
+            contactIds[i] = t.contactId;
+            sendIds[i] = t.sendId;
+            intents[i] = t.replyIntent;
+            confidences[i] = t.intentConfidence;
+            returnDates[i] = t.returnDate == null ? null : t.returnDate.toString();
+            warmings[i] = t.isWarming;
+            postmasters[i] = t.isPostmaster;
+            incomings[i] = t.hasIncoming;
+            counts[i] = t.messageCount;
+            lastMessageIds[i] = t.lastMessageId;
+            lastAts[i] = t.lastAt == null ? null : t.lastAt.toString();
+            createdAts[i] = t.createdAt.toString();
+            updatedAts[i] = t.updatedAt.toString();
+        }
+        jdbc.sql(INSERT_THREADS).param("workspaceId", ws).param("ids", ids).param("mailboxIds", mailboxIds)
+                .param("externalIds", externalIds).param("subjects", subjects).param("subjectDisplays", displays).param("subjectKeys", keys)
+                .param("participants", participants).param("campaignIds", campaignIds).param("contactIds", contactIds)
+                .param("sendIds", sendIds).param("intents", intents).param("confidences", confidences).param("returnDates", returnDates)
+                .param("warmings", warmings).param("postmasters", postmasters).param("incomings", incomings).param("counts", counts)
+                .param("lastMessageIds", lastMessageIds).param("lastAts", lastAts).param("createdAts", createdAts)
+                .param("updatedAts", updatedAts).update();
+        for (var t : threads) t.isNew = t.dirty = false;
     }
 
-    /** The thread carries warmup mail: relevant mode hides it. */
-    void markWarming(long ws, String threadId) {
-        jdbc.sql("UPDATE unibox_threads SET is_warming = true WHERE workspace_id = :ws AND id = :id AND NOT is_warming").param("ws", ws)
-                .param("id", threadId).update();
+    /** Writes changed threads back whole (their rows locked by {@link #lockThreads} in this transaction). */
+    void updateThreads(long ws, List<ThreadState> threads) {
+        if (threads.isEmpty()) return;
+        int n = threads.size();
+        String[] ids = new String[n], lastMessageIds = new String[n], lastAts = new String[n], campaignIds = new String[n],
+                contactIds = new String[n], sendIds = new String[n], intents = new String[n], returnDates = new String[n],
+                updatedAts = new String[n];
+        Integer[] counts = new Integer[n];
+        Boolean[] incomings = new Boolean[n], postmasters = new Boolean[n], warmings = new Boolean[n];
+        Double[] confidences = new Double[n];
+        for (int i = 0; i < n; i++) {
+            var t = threads.get(i);
+            ids[i] = t.id;
+            counts[i] = t.messageCount;
+            lastMessageIds[i] = t.lastMessageId;
+            lastAts[i] = t.lastAt == null ? null : t.lastAt.toString();
+            incomings[i] = t.hasIncoming;
+            postmasters[i] = t.isPostmaster;
+            warmings[i] = t.isWarming;
+            campaignIds[i] = t.campaignId;
+            contactIds[i] = t.contactId;
+            sendIds[i] = t.sendId;
+            intents[i] = t.replyIntent;
+            confidences[i] = t.intentConfidence;
+            returnDates[i] = t.returnDate == null ? null : t.returnDate.toString();
+            updatedAts[i] = t.updatedAt.toString();
+        }
+        jdbc.sql(UPDATE_THREADS).param("workspaceId", ws).param("ids", ids).param("counts", counts).param("lastMessageIds", lastMessageIds)
+                .param("lastAts", lastAts).param("incomings", incomings).param("postmasters", postmasters).param("warmings", warmings)
+                .param("campaignIds", campaignIds).param("contactIds", contactIds).param("sendIds", sendIds).param("intents", intents)
+                .param("confidences", confidences).param("returnDates", returnDates).param("updatedAts", updatedAts).update();
+        for (var t : threads) t.dirty = false;
     }
 
-    void updateThread(long ws, String threadId, String messageRowId, Instant date, boolean incoming, boolean postmaster,
-            String campaignId, String contactId, String sendId, String intent, Double confidence, LocalDate returnDate, Instant now) {
-        jdbc.sql(UPDATE_THREAD).param("workspaceId", ws).param("threadId", threadId).param("messageRowId", messageRowId)
-                .param("date", Timestamp.from(date)).param("incoming", incoming).param("postmaster", postmaster)
-                .param("campaignId", campaignId).param("contactId", contactId).param("sendId", sendId).param("intent", intent)
-                .param("confidence", confidence).param("returnDate", returnDate == null ? null : returnDate.toString())
-                .param("now", Timestamp.from(now)).update();
+    /** A message to store: {@code html} as received (it is sanitised when served). */
+    record NewMessage(String rowId, String threadId, InboundMessage message, String html, String attachmentsJson, boolean incoming,
+            Instant date, Instant now) {}
+
+    /** Stores messages of one mailbox folder; returns how many were new (a Message-ID the mailbox has already is left out). */
+    int insertMessages(long ws, String mailboxId, String folder, List<NewMessage> messages) {
+        if (messages.isEmpty()) return 0;
+        int n = messages.size();
+        String[] ids = new String[n], threadIds = new String[n], messageIds = new String[n], inReplyTos = new String[n],
+                refs = new String[n], froms = new String[n], fromNames = new String[n], tos = new String[n], ccs = new String[n],
+                subjects = new String[n], dates = new String[n], texts = new String[n], htmls = new String[n],
+                attachments = new String[n], createdAts = new String[n];
+        Boolean[] incomings = new Boolean[n];
+        for (int i = 0; i < n; i++) {
+            var r = messages.get(i);
+            var m = r.message();
+            ids[i] = r.rowId();
+            threadIds[i] = r.threadId();
+            messageIds[i] = m.messageId();
+            inReplyTos[i] = m.inReplyTo();
+            refs[i] = arrayLiteral(m.references());
+            froms[i] = m.from();
+            fromNames[i] = m.fromName();
+            tos[i] = arrayLiteral(m.to());
+            ccs[i] = arrayLiteral(m.cc());
+            subjects[i] = m.subject();
+            dates[i] = r.date().toString();
+            texts[i] = m.text();
+            htmls[i] = r.html();
+            attachments[i] = r.attachmentsJson();
+            incomings[i] = r.incoming();
+            createdAts[i] = r.now().toString();
+        }
+        return jdbc.sql(INSERT_MESSAGES).param("workspaceId", ws).param("mailboxId", mailboxId).param("folder", folder).param("ids", ids)
+                .param("threadIds", threadIds).param("messageIds", messageIds).param("inReplyTos", inReplyTos).param("refs", refs)
+                .param("froms", froms).param("fromNames", fromNames).param("tos", tos).param("ccs", ccs).param("subjects", subjects)
+                .param("dates", dates).param("texts", texts).param("htmls", htmls).param("attachments", attachments)
+                .param("incomings", incomings).param("createdAts", createdAts).update();
+    }
+
+    /** A PostgreSQL array literal of these strings ({@code {"a","b"}}): each element quoted, {@code "} and {@code \} escaped. */
+    static String arrayLiteral(List<String> values) {
+        var b = new StringBuilder(2 + values.size() * 32).append('{');
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) b.append(',');
+            String v = values.get(i);
+            if (v == null) {
+                b.append("NULL");
+                continue;
+            }
+            b.append('"');
+            for (int k = 0; k < v.length(); k++) {
+                char c = v.charAt(k);
+                if (c == '"' || c == '\\') b.append('\\');
+                b.append(c);
+            }
+            b.append('"');
+        }
+        return b.append('}').toString();
     }
 
     /** A message sent from the inbox, into its thread (once: the Sent folder sync finds it stored). */
     void addOutbound(long ws, String threadId, String rowId, String mailboxId, String messageId, String inReplyTo, List<String> refs,
             String from, List<String> to, List<String> cc, String subject, String text, String html, Instant now) {
+        var thread = lockThreads(ws, List.of(threadId)).get(threadId);
+        if (thread == null) return; // deleted meanwhile
         var m = new InboundMessage(messageId, inReplyTo, refs, subject, from, null, to, cc, now, text, null, List.of(), java.util.Map.of(),
                 null, false, false);
-        if (insertMessage(ws, rowId, threadId, mailboxId, m, html, "[]", false, "sent", now, now)) {
-            updateThread(ws, threadId, rowId, now, false, false, null, null, null, null, null, null, now);
+        if (insertMessages(ws, mailboxId, "sent", List.of(new NewMessage(rowId, threadId, m, html, "[]", false, now, now))) == 1) {
+            thread.add(rowId, now, false, false, null, null, null, null, null, null, false, now);
+            updateThreads(ws, List.of(thread));
         }
     }
 
@@ -263,7 +483,7 @@ class ThreadStore {
         return jdbc.sql(MESSAGES).param("workspaceId", ws).param("threadId", threadId).query((rs, n) -> new MessageRow(
                 rs.getString("id"), rs.getString("thread_id"), rs.getString("mailbox_id"), rs.getString("message_id"),
                 rs.getString("from_email"), strings(rs.getArray("to_emails")), strings(rs.getArray("cc_emails")), rs.getString("subject"),
-                rs.getTimestamp("date_received").toInstant(), rs.getString("body_text"), rs.getString("body_html"),
+                rs.getTimestamp("date_received").toInstant(), rs.getString("body_text"), HtmlSanitizer.sanitize(rs.getString("body_html")),
                 rs.getBoolean("is_incoming"), rs.getString("folder"))).list();
     }
 

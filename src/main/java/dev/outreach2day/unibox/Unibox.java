@@ -11,7 +11,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -61,102 +60,204 @@ public class Unibox {
      */
     public Ingested ingest(long workspaceId, String mailboxId, String mailboxAddress, String folder, InboundMessage m) {
         if (!FOLDERS.contains(folder)) throw new IllegalArgumentException("folder must be one of " + FOLDERS);
-        return tx.execute(status -> ingestInTx(workspaceId, mailboxId, mailboxAddress, folder, m, known(workspaceId, mailboxId, List.of(m))));
+        return storeOne(workspaceId, mailboxId, folder, prepare(mailboxAddress, folder, m, true));
     }
 
     /**
-     * Stores a batch of one folder's messages in one transaction (one commit instead of one per
-     * message). When the batch fails as a whole, each message is tried on its own, so one broken
-     * message cannot hold back the others; its own failure is then thrown.
+     * Stores a batch of one folder's messages: the messages are classified first, then written in one
+     * transaction with a few set-based statements (not one or more per message). When the batch
+     * fails as a whole, each message is tried on its own, so one broken message cannot hold back the
+     * others; its own failure is then thrown.
      */
     public List<Ingested> ingestAll(long workspaceId, String mailboxId, String mailboxAddress, String folder, List<InboundMessage> messages) {
         if (!FOLDERS.contains(folder)) throw new IllegalArgumentException("folder must be one of " + FOLDERS);
         if (messages.isEmpty()) return List.of();
+        // the CPU work (classifying) before the transaction, for the messages not stored yet: the connection waits for none of it
+        var stored = store.storedMessages(workspaceId, mailboxId, messages.stream().map(InboundMessage::messageId).distinct().toList());
+        var batch = messages.stream().map(m -> prepare(mailboxAddress, folder, m, !stored.containsKey(m.messageId()))).toList();
         try {
-            return tx.execute(status -> {
-                var stored = known(workspaceId, mailboxId, messages);
-                var out = new ArrayList<Ingested>(messages.size());
-                for (InboundMessage m : messages) out.add(ingestInTx(workspaceId, mailboxId, mailboxAddress, folder, m, stored));
-                return out;
-            });
+            return tx.execute(status -> storeInTx(workspaceId, mailboxId, folder, batch));
         } catch (RuntimeException batchFailed) {
-            var out = new ArrayList<Ingested>(messages.size());
-            for (InboundMessage m : messages) out.add(ingest(workspaceId, mailboxId, mailboxAddress, folder, m));
+            var out = new ArrayList<Ingested>(batch.size());
+            for (Prepared p : batch) out.add(storeOne(workspaceId, mailboxId, folder, p));
             return out;
         }
     }
 
-    /** Message-ID → thread of the messages the mailbox already has among these: one query for a whole batch. */
-    private Map<String, String> known(long ws, String mailboxId, List<InboundMessage> messages) {
-        return store.storedThreads(ws, mailboxId, messages.stream().map(InboundMessage::messageId).distinct().toList());
+    /** One message in its own transaction; once more when another process stored it meanwhile (it is then found stored). */
+    private Ingested storeOne(long ws, String mailboxId, String folder, Prepared p) {
+        try {
+            return tx.execute(status -> storeInTx(ws, mailboxId, folder, List.of(p))).getFirst();
+        } catch (StoredMeanwhile e) {
+            return tx.execute(status -> storeInTx(ws, mailboxId, folder, List.of(p))).getFirst();
+        }
     }
 
-    /** {@code stored}: Message-ID → thread of what the mailbox has; this message is added to it when stored. */
-    private Ingested ingestInTx(long ws, String mailboxId, String mailboxAddress, String folder, InboundMessage m, Map<String, String> stored) {
-        Instant now = clock.instant();
-        String existing = stored.get(m.messageId());
-        if (existing != null) return new Ingested(false, existing, null);
+    /**
+     * A message with what can be told of it without the database: direction, date, the ids it refers
+     * to (nearest first), the other party, system or warmup mail, and its intent when it needs one
+     * ({@code classify}: false for a message already stored, classified when it was).
+     */
+    private record Prepared(InboundMessage m, boolean incoming, Instant date, List<String> refs, String participant, boolean postmaster,
+            boolean warming, ReplyClassifier.Result intent, String attachmentsJson) {}
 
+    private Prepared prepare(String mailboxAddress, String folder, InboundMessage m, boolean classify) {
+        Instant now = clock.instant();
         boolean incoming = !folder.equals("sent") && (m.from() == null || !m.from().equalsIgnoreCase(mailboxAddress));
         Instant date = m.date() == null || m.date().isAfter(now.plus(1, ChronoUnit.DAYS)) ? now : m.date();
         var refs = new LinkedHashSet<String>();
         if (m.inReplyTo() != null) refs.add(m.inReplyTo());
         refs.addAll(m.references().reversed()); // the nearest ancestor first
         if (m.bounce() != null && m.bounce().originalMessageId() != null) refs.add(m.bounce().originalMessageId());
-        var refList = List.copyOf(refs);
-
-        CampaignSends.SentEmail match = incoming ? findSend(ws, refList) : null;
-        if (match != null && !match.mailboxId().equals(mailboxId)) match = null; // a reply to another mailbox's email
         String participant = incoming ? m.from() : m.to().stream().findFirst().orElse(null);
         boolean postmaster = incoming && (m.bounce() != null || m.systemMail() || isSystemAddress(m.from()));
+        boolean warming = m.headers().containsKey(WARMUP_HEADER.toLowerCase(Locale.ROOT)); // the warmup network's mail: no intent
+        boolean needsIntent = incoming && !warming && !(m.systemMail() && m.bounce() == null);
+        return new Prepared(m, incoming, date, List.copyOf(refs), participant, postmaster, warming,
+                classify && needsIntent ? classify(m) : null, attachmentsJson(m));
+    }
 
-        // thread: by reply headers, then by the campaign send answered, then by subject and the other party
-        Optional<String> thread = store.threadOfMessages(ws, mailboxId, refList);
-        if (thread.isEmpty() && match != null) thread = store.threadOfSend(ws, mailboxId, match.sendId());
-        if (thread.isEmpty() && Subjects.isReplyOrForward(m.subject())) {
-            thread = store.threadBySubject(ws, mailboxId, Subjects.key(m.subject()), participant, now.minus(90, ChronoUnit.DAYS));
+    /** Another process stored one of the batch's messages between the lookup and the insert. */
+    private static final class StoredMeanwhile extends RuntimeException {
+        StoredMeanwhile() {
+            super("a message of the batch was stored meanwhile by another process", null, false, false);
         }
-        boolean newThread = thread.isEmpty();
-        String threadId = newThread ? Ids.next("thr", now.toEpochMilli()) : thread.get();
-        var before = newThread ? null : store.find(ws, threadId).orElse(null);
-        if (match == null && incoming && before != null && before.sendId() != null) {
-            match = findSend(ws, List.of("<" + before.externalThreadId() + ">"));
+    }
+
+    /**
+     * Stores the batch in the current transaction. Threads are found from what is stored and from
+     * the batch itself, changed in memory under their row locks, and written with the messages in
+     * set-based statements at the end; a lookup that needs the database as it would be after the
+     * earlier messages (threading by campaign send or by subject) writes what is pending first.
+     * Reply events are published once everything is written, in the batch's order.
+     */
+    private List<Ingested> storeInTx(long ws, String mailboxId, String folder, List<Prepared> batch) {
+        var ids = new LinkedHashSet<String>();
+        for (Prepared p : batch) {
+            ids.add(p.m().messageId());
+            ids.addAll(p.refs());
+        }
+        // every message the batch is or refers to that the mailbox has: one query; the batch's own are added as they come
+        Map<String, ThreadStore.StoredMessage> known = store.storedMessages(ws, mailboxId, ids);
+        var threadIds = new java.util.TreeSet<String>();
+        for (Prepared p : batch) {
+            if (known.containsKey(p.m().messageId())) continue;
+            for (String r : p.refs()) if (known.containsKey(r)) threadIds.add(known.get(r).threadId());
+        }
+        Map<String, ThreadStore.ThreadState> threads = store.lockThreads(ws, threadIds);
+        var pending = new Pending(ws, mailboxId, folder, threads);
+        var replies = new ArrayList<ReplyReceived>();
+        var out = new ArrayList<Ingested>(batch.size());
+        for (Prepared p : batch) {
+            InboundMessage m = p.m();
+            var existing = known.get(m.messageId());
+            if (existing != null) {
+                out.add(new Ingested(false, existing.threadId(), null));
+                continue;
+            }
+            Instant now = clock.instant();
+            CampaignSends.SentEmail match = p.incoming() ? findSend(ws, p.refs()) : null;
+            if (match != null && !match.mailboxId().equals(mailboxId)) match = null; // a reply to another mailbox's email
+
+            // thread: by reply headers (the newest stored message referred to), then by the campaign send answered, then by
+            // subject and the other party
+            String threadId = null;
+            Instant newest = null;
+            for (String r : p.refs()) {
+                var s = known.get(r);
+                if (s != null && (newest == null || s.date().isAfter(newest))) {
+                    threadId = s.threadId();
+                    newest = s.date();
+                }
+            }
+            if (threadId == null && match != null) {
+                pending.flush();
+                threadId = store.threadOfSend(ws, mailboxId, match.sendId()).orElse(null);
+            }
+            if (threadId == null && Subjects.isReplyOrForward(m.subject())) {
+                pending.flush();
+                threadId = store.threadBySubject(ws, mailboxId, Subjects.key(m.subject()), p.participant(), now.minus(90, ChronoUnit.DAYS))
+                        .orElse(null);
+            }
+            ThreadStore.ThreadState thread = threadId == null ? null : pending.thread(threadId);
+            if (match == null && p.incoming() && thread != null && thread.sendId != null) {
+                match = findSend(ws, List.of("<" + thread.externalThreadId + ">"));
+            }
+            boolean firstReply = thread == null || !thread.hasIncoming;
+
+            var intent = p.intent();
+            if (intent == null && p.incoming() && !p.warming() && !(m.systemMail() && m.bounce() == null)) intent = classify(m); // stored when looked up before
+            String rowId = Ids.next("msg", now.toEpochMilli());
+            String campaignId = match == null ? null : match.campaignId(), contactId = match == null ? null : match.contactId();
+            String sendId = match == null ? null : match.sendId();
+            String intentName = intent == null ? null : intent.intent();
+            Double confidence = intent == null ? null : intent.confidence();
+            LocalDate returnDate = intent == null ? null : intent.returnDate();
+            if (thread == null) {
+                var refList = p.refs();
+                String root = match != null ? match.messageId() : refList.isEmpty() ? m.messageId() : m.references().isEmpty()
+                        ? refList.getFirst() : m.references().getFirst();
+                thread = ThreadStore.ThreadState.first(Ids.next("thr", now.toEpochMilli()), mailboxId, strip(root),
+                        match != null && m.subject() == null ? match.subject() : m.subject(), p.participant(), campaignId, contactId, sendId,
+                        p.postmaster(), now, rowId, p.date(), p.incoming(), p.warming(), intentName, confidence, returnDate);
+                threads.put(thread.id, thread);
+            } else {
+                thread.add(rowId, p.date(), p.incoming(), p.postmaster(), campaignId, contactId, sendId, intentName, confidence, returnDate,
+                        p.warming(), now);
+            }
+            pending.messages.add(new ThreadStore.NewMessage(rowId, thread.id, m, m.html(), p.attachmentsJson(), p.incoming(), p.date(), now));
+            known.put(m.messageId(), new ThreadStore.StoredMessage(thread.id, p.date()));
+
+            if (p.incoming() && match != null && intent != null) {
+                replies.add(new ReplyReceived(ws, thread.id, rowId, match.campaignId(), match.contactId(), match.sendId(), mailboxId,
+                        match.stepOrder(), match.variantId(), m.from(), intentName, confidence, m.bounce() != null && m.bounce().hard(),
+                        returnDate, p.date(), firstReply));
+            }
+            out.add(new Ingested(true, thread.id, intentName));
+        }
+        pending.flush();
+        for (var r : replies) events.publishEvent(r);
+        return out;
+    }
+
+    /** What a batch has changed and not written yet. */
+    private final class Pending {
+        final long ws;
+        final String mailboxId, folder;
+        final Map<String, ThreadStore.ThreadState> threads;
+        final List<ThreadStore.NewMessage> messages = new ArrayList<>();
+
+        Pending(long ws, String mailboxId, String folder, Map<String, ThreadStore.ThreadState> threads) {
+            this.ws = ws;
+            this.mailboxId = mailboxId;
+            this.folder = folder;
+            this.threads = threads;
         }
 
-        boolean warming = m.headers().containsKey(WARMUP_HEADER.toLowerCase(java.util.Locale.ROOT)); // the warmup network's mail: no intent
-        ReplyClassifier.Result intent = incoming && !warming && !(m.systemMail() && m.bounce() == null) ? classify(m) : null;
-        String rowId = Ids.next("msg", now.toEpochMilli());
-        String html = HtmlSanitizer.sanitize(m.html());
-        String campaignId = match == null ? null : match.campaignId(), contactId = match == null ? null : match.contactId();
-        String sendId = match == null ? null : match.sendId();
-        if (newThread) {
-            // a new thread is written once, already holding its first message (one statement instead of two)
-            String root = match != null ? match.messageId() : refList.isEmpty() ? m.messageId() : m.references().isEmpty()
-                    ? refList.getFirst() : m.references().getFirst();
-            store.insertThread(ws, threadId, mailboxId, strip(root), match != null && m.subject() == null ? match.subject() : m.subject(),
-                    participant, campaignId, contactId, sendId, postmaster, now, new ThreadStore.FirstMessage(rowId, date, incoming,
-                            warming, intent == null ? null : intent.intent(), intent == null ? null : intent.confidence(),
-                            intent == null ? null : intent.returnDate()));
-        }
-        if (!store.insertMessage(ws, rowId, threadId, mailboxId, m, html, attachmentsJson(m), incoming, folder, date, now)) {
-            if (newThread) store.deleteEmptyThread(ws, threadId);
-            return new Ingested(false, threadId, null); // stored meanwhile by another process
-        }
-        stored.put(m.messageId(), threadId);
-        if (!newThread) {
-            store.updateThread(ws, threadId, rowId, date, incoming, postmaster, campaignId, contactId, sendId,
-                    intent == null ? null : intent.intent(), intent == null ? null : intent.confidence(),
-                    intent == null ? null : intent.returnDate(), now);
-            if (warming) store.markWarming(ws, threadId);
+        /** The thread, from the batch or locked now. */
+        ThreadStore.ThreadState thread(String id) {
+            var t = threads.get(id);
+            if (t == null) {
+                t = store.lockThreads(ws, List.of(id)).get(id);
+                if (t != null) threads.put(id, t);
+            }
+            return t;
         }
 
-        if (incoming && match != null && intent != null) {
-            boolean firstReply = before == null || !before.hasIncoming();
-            events.publishEvent(new ReplyReceived(ws, threadId, rowId, match.campaignId(), match.contactId(), match.sendId(), mailboxId,
-                    match.stepOrder(), match.variantId(), m.from(), intent.intent(), intent.confidence(),
-                    m.bounce() != null && m.bounce().hard(), intent.returnDate(), date, firstReply));
+        /** New threads, then the messages (they refer to their thread), then the changed threads. */
+        void flush() {
+            var fresh = new ArrayList<ThreadStore.ThreadState>();
+            var changed = new ArrayList<ThreadStore.ThreadState>();
+            for (var t : threads.values()) {
+                if (t.isNew) fresh.add(t);
+                else if (t.dirty) changed.add(t);
+            }
+            store.insertThreads(ws, fresh);
+            if (store.insertMessages(ws, mailboxId, folder, messages) != messages.size()) throw new StoredMeanwhile();
+            messages.clear();
+            changed.sort(java.util.Comparator.comparing(t -> t.id));
+            store.updateThreads(ws, changed);
         }
-        return new Ingested(true, threadId, intent == null ? null : intent.intent());
     }
 
     private CampaignSends.SentEmail findSend(long ws, List<String> messageIds) {
