@@ -15,7 +15,6 @@ import jakarta.mail.Session;
 import jakarta.mail.Store;
 import jakarta.mail.UIDFolder;
 import jakarta.mail.internet.MimeMessage;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
@@ -322,7 +321,7 @@ class MailSync implements org.springframework.context.SmartLifecycle {
         try {
             var bytes = new ByteArrayOutputStream(16 * 1024);
             m.writeTo(bytes);
-            local = new MimeMessage(session, new ByteArrayInputStream(bytes.toByteArray()));
+            local = new MimeMessage(session, MimeContent.localStream(bytes.toByteArray()));
         } catch (java.io.IOException e) {
             throw new MessagingException("reading the message failed", e);
         } catch (RuntimeException e) {
@@ -333,6 +332,11 @@ class MailSync implements org.springframework.context.SmartLifecycle {
     }
 
     static InboundMessage toInbound(MimeMessage local) {
+        // parse and the three checks look at the same headers and parts: each is read once
+        return MimeContent.memoized(() -> inbound(local));
+    }
+
+    private static InboundMessage inbound(MimeMessage local) {
         MimeContent.Parsed p = MimeContent.parse(local);
         var bounce = BounceParser.parse(local, p).map(b -> new InboundMessage.Bounce(b.recipient(), b.status(), b.hard(), b.diagnostic(),
                 b.originalMessageId())).orElse(null);

@@ -14,6 +14,7 @@ import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimePart;
 import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.util.SharedByteArrayInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,7 +37,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Date;
 import java.util.Enumeration;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -45,6 +48,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -125,6 +129,43 @@ final class MimeContent {
     private static final int MAX_PARTS = 500;
     /** Text and HTML bodies are cut after this many decoded bytes. */
     static final int MAX_TEXT_BYTES = 4 * 1024 * 1024;
+
+    // ------------------------------------------------------------------------------------------
+    // Per-message memo
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Results of lookups that {@link #parse} and {@link BounceParser} repeat for the same message:
+     * header values of a part, Content-Type readings, address lists, decoded header values and the
+     * body parts of a multipart (split once, not once for the body walk and again for the bounce
+     * scan). Every entry is a pure function of its key while one message is read, so a memoized
+     * result is the one the lookup would give again. Active only inside {@link #memoized}.
+     */
+    private static final class Memo {
+        final IdentityHashMap<Part, Map<String, String>> headers = new IdentityHashMap<>();
+        final IdentityHashMap<Part, Children> children = new IdentityHashMap<>();
+        final Map<String, Ct> cts = new HashMap<>();
+        final Map<String, List<Mailbox>> mailboxes = new HashMap<>();
+        final Map<String, String> decoded = new HashMap<>();
+    }
+
+    private record Children(Ct ct, List<Part> parts) {}
+
+    private static final ThreadLocal<Memo> MEMO = new ThreadLocal<>();
+
+    /**
+     * Runs {@code body} (the reading of one message, which must not change while it runs) with a
+     * memo of the repeated lookups; nested calls share the outer memo.
+     */
+    static <T> T memoized(Supplier<T> body) {
+        if (MEMO.get() != null) return body.get();
+        MEMO.set(new Memo());
+        try {
+            return body.get();
+        } finally {
+            MEMO.remove();
+        }
+    }
 
     // ------------------------------------------------------------------------------------------
     // Entry point
@@ -213,6 +254,16 @@ final class MimeContent {
 
     /** First value of a header of a part, unfolded (not decoded); null when absent or unreadable. */
     static String header(Part p, String name) {
+        Memo memo = MEMO.get();
+        if (memo == null) return readHeader(p, name);
+        Map<String, String> values = memo.headers.computeIfAbsent(p, k -> new HashMap<>());
+        if (values.containsKey(name)) return values.get(name);
+        String v = readHeader(p, name);
+        values.put(name, v);
+        return v;
+    }
+
+    private static String readHeader(Part p, String name) {
         try {
             String[] v = p.getHeader(name);
             return v == null || v.length == 0 || v[0] == null ? null : unfold(v[0]);
@@ -256,6 +307,17 @@ final class MimeContent {
      */
     static String decodeHeader(String value) {
         if (value == null) return null;
+        Memo memo = MEMO.get();
+        if (memo == null) return decodeHeaderNow(value);
+        String d = memo.decoded.get(value);
+        if (d == null) {
+            d = decodeHeaderNow(value);
+            memo.decoded.put(value, d);
+        }
+        return d;
+    }
+
+    private static String decodeHeaderNow(String value) {
         String s = fixRaw8bit(unfold(value));
         if (!s.contains("=?")) return s;
         Matcher mt = ENCODED_WORD.matcher(s);
@@ -332,6 +394,17 @@ final class MimeContent {
 
     /** Mailboxes of an address header (groups flattened); never throws. */
     static List<Mailbox> mailboxes(String rawValue) {
+        Memo memo = MEMO.get();
+        if (memo == null || rawValue == null) return readMailboxes(rawValue);
+        List<Mailbox> out = memo.mailboxes.get(rawValue);
+        if (out == null) {
+            out = Collections.unmodifiableList(readMailboxes(rawValue));
+            memo.mailboxes.put(rawValue, out);
+        }
+        return out;
+    }
+
+    private static List<Mailbox> readMailboxes(String rawValue) {
         List<Mailbox> out = new ArrayList<>();
         if (rawValue == null || rawValue.isBlank()) return out;
         String value = fixRaw8bit(unfold(rawValue));
@@ -440,12 +513,19 @@ final class MimeContent {
             "est", "-05:00", "edt", "-04:00", "cst", "-06:00", "cdt", "-05:00",
             "pst", "-08:00", "pdt", "-07:00");
 
+    /**
+     * MailDateFormat is costly to make and not thread-safe; its parse keeps no state between calls
+     * (the calendar is cleared and its time zone restored on each), so one per thread does.
+     */
+    private static final ThreadLocal<MailDateFormat> DATE_FORMAT = ThreadLocal.withInitial(MailDateFormat::new);
+
     /** RFC 5322 date (leniently: obsolete zones, missing seconds, comments, ISO 8601); null if unreadable. */
     static Instant parseDate(String value) {
         if (value == null || value.isBlank()) return null;
-        String v = COMMENT.matcher(unfold(value)).replaceAll(" ").trim();
+        String u = unfold(value);
+        String v = (u.indexOf('(') < 0 ? u : COMMENT.matcher(u).replaceAll(" ")).trim();
         try {
-            Date d = new MailDateFormat().parse(v);
+            Date d = DATE_FORMAT.get().parse(v);
             if (d != null) return d.toInstant();
         } catch (Exception e) {
             // fall through to the looser forms
@@ -526,10 +606,24 @@ final class MimeContent {
     /** Parses {@code type/subtype; a=b; c*=utf-8''x} (RFC 2045/2231) without ever failing. */
     static Ct parseCt(String raw, String fallback) {
         if (raw == null || raw.isBlank()) return new Ct(fallback, Map.of());
+        Memo memo = MEMO.get();
+        if (memo == null) return parseCtNow(raw, fallback);
+        String key = fallback + '\u0000' + raw;
+        Ct ct = memo.cts.get(key);
+        if (ct == null) {
+            ct = parseCtNow(raw, fallback);
+            memo.cts.put(key, ct);
+        }
+        return ct;
+    }
+
+    private static Ct parseCtNow(String raw, String fallback) {
         String v = fixRaw8bit(unfold(raw));
         List<String> pieces = new ArrayList<>(splitParams(v));
         // "text/html charset=utf-8" (a missing ';'): the first token is the value, the rest params
-        String[] head = WHITESPACE.split(COMMENT.matcher(pieces.getFirst()).replaceAll(" ").trim());
+        String first = pieces.getFirst();
+        String headValue = (first.indexOf('(') < 0 ? first : COMMENT.matcher(first).replaceAll(" ")).trim();
+        String[] head = hasWhitespace(headValue) ? WHITESPACE.split(headValue) : new String[] {headValue};
         String value = head[0].toLowerCase(Locale.ROOT);
         for (int i = head.length - 1; i >= 1; i--) if (head[i].contains("=")) pieces.add(1, head[i]);
         // plain "name" / "value" parameters and RFC 2231 sections, grouped by base name
@@ -541,8 +635,8 @@ final class MimeContent {
             if (eq <= 0) continue;
             String name = piece.substring(0, eq).trim().toLowerCase(Locale.ROOT);
             String val = unquote(piece.substring(eq + 1).trim());
-            Matcher sec = PARAM_SECTION.matcher(name);
-            if (name.endsWith("*") || sec.matches()) {
+            Matcher sec = name.indexOf('*') < 0 ? null : PARAM_SECTION.matcher(name); // a section name has a '*'
+            if (sec != null && (name.endsWith("*") || sec.matches())) {
                 if (!sec.matches()) continue;
                 String base = sec.group(1);
                 int index = sec.group(2) == null ? 0 : Integer.parseInt(sec.group(2));
@@ -578,6 +672,15 @@ final class MimeContent {
         return new Ct(value, params);
     }
 
+    /** Whether {@code s} has a character {@code \\s} matches. */
+    private static boolean hasWhitespace(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r') return true;
+        }
+        return false;
+    }
+
     private static List<String> splitParams(String v) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
@@ -600,6 +703,8 @@ final class MimeContent {
         return out;
     }
 
+    private static final Pattern TRAILING_COMMENT = Pattern.compile("\\s*\\([^)]*\\)\\s*$");
+
     private static String unquote(String v) {
         if (v.startsWith("\"")) {
             StringBuilder out = new StringBuilder();
@@ -611,7 +716,8 @@ final class MimeContent {
             }
             return out.toString();
         }
-        return v.replaceAll("\\s*\\([^)]*\\)\\s*$", "").trim();
+        if (v.indexOf('(') < 0) return v.trim(); // no comment to remove
+        return TRAILING_COMMENT.matcher(v).replaceAll("").trim();
     }
 
     private static byte[] percentDecode(String v) {
@@ -803,6 +909,18 @@ final class MimeContent {
 
     /** The body parts of a multipart part, or null when it cannot be split at all. */
     static List<Part> children(Part p, Ct ct) {
+        Memo memo = MEMO.get();
+        if (memo == null) return readChildren(p, ct);
+        Children known = memo.children.get(p);
+        if (known != null && known.ct().equals(ct)) return known.parts();
+        List<Part> parts = readChildren(p, ct);
+        memo.children.put(p, new Children(ct, parts == null ? null : Collections.unmodifiableList(parts)));
+        return parts == null ? null : memo.children.get(p).parts();
+    }
+
+    private static List<Part> readChildren(Part p, Ct ct) {
+        List<Part> split = splitLocal(p, ct);
+        if (split != null) return split;
         Multipart mp = multipart(p, ct);
         if (mp == null) return null;
         List<Part> out = new ArrayList<>();
@@ -821,6 +939,156 @@ final class MimeContent {
             return out.isEmpty() ? null : out;
         }
         return out;
+    }
+
+    /** A simple multipart Content-Type: the type and plain parameters only (no comments, RFC 2231 or escapes). */
+    private static final Pattern SIMPLE_MULTIPART = Pattern.compile(
+            "[ \\t]*multipart/[A-Za-z0-9.+_-]+[ \\t]*(?:;[ \\t]*[A-Za-z0-9_-]+=(?:\"[^\"\\\\\\r\\n]*\"|[A-Za-z0-9._+-]+)[ \\t]*)+");
+    private static final Pattern SIMPLE_PARAM =
+            Pattern.compile(";[ \\t]*([A-Za-z0-9_-]+)=(?:\"([^\"\\\\\\r\\n]*)\"|([A-Za-z0-9._+-]+))");
+
+    /** The boundary of a {@link #SIMPLE_MULTIPART} value with exactly one boundary parameter (no spaces), else null. */
+    private static String simpleBoundary(String contentType) {
+        if (contentType == null || !SIMPLE_MULTIPART.matcher(contentType).matches()) return null;
+        String boundary = null;
+        Matcher mt = SIMPLE_PARAM.matcher(contentType);
+        while (mt.find()) {
+            if (!mt.group(1).equalsIgnoreCase("boundary")) continue;
+            if (boundary != null) return null;
+            boundary = mt.group(2) != null ? mt.group(2) : mt.group(3);
+        }
+        if (boundary == null || boundary.isEmpty()) return null;
+        for (int i = 0; i < boundary.length(); i++) if (boundary.charAt(i) <= ' ' || boundary.charAt(i) > '~') return null;
+        return boundary;
+    }
+
+    /**
+     * The body parts of a multipart read by {@link MailSync#read} (its bytes are a {@link LocalBytes}), split here
+     * exactly as {@link MimeMultipart} splits them — the same parts, made the same way ({@code new
+     * MimeBodyPart(stream of the part's bytes)}) — but in one pass over the bytes. Only for plain cases: no
+     * Content-Transfer-Encoding, a {@linkplain #simpleBoundary simple Content-Type}, no CR without LF, an opening
+     * boundary line before any closing one, and every part's header block ended by an empty line. Null otherwise
+     * (then {@link MimeMultipart} reads it).
+     */
+    private static List<Part> splitLocal(Part p, Ct ct) {
+        if (p.getClass() != MimeMessage.class && p.getClass() != MimeBodyPart.class) return null;
+        try {
+            if (header(p, "Content-Transfer-Encoding") != null) return null;
+            String boundary = simpleBoundary(header(p, "Content-Type"));
+            if (boundary == null || !boundary.equals(ct.param("boundary"))) return null;
+            InputStream raw = p instanceof MimeMessage mm ? mm.getRawInputStream() : ((MimeBodyPart) p).getRawInputStream();
+            if (!(raw instanceof LocalBytes content)) return null;
+            int[] bounds = splitBounds(content.array(), content.from(), content.to(), ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1));
+            if (bounds == null) return null;
+            List<Part> out = new ArrayList<>();
+            for (int i = 0; i < bounds.length && out.size() < MAX_PARTS; i += 2) {
+                out.add(new MimeBodyPart(content.newStream(bounds[i] - content.from(), bounds[i + 1] - content.from())));
+            }
+            return out;
+        } catch (Exception e) {
+            failIfUnavailable(e);
+            return null;
+        }
+    }
+
+    /**
+     * [start, end) of each body part in {@code b[from, to)} (absolute indexes), as {@link MimeMultipart#parse}
+     * finds them: the first line equal to {@code delimiter} (trailing blanks ignored) opens; a part starts after a
+     * delimiter line's line break and ends before the line break that precedes the next delimiter — at the start of
+     * the part's body, or after a LF (CRLF: both are left out), followed by "--" (the end), or by blanks and a line
+     * break; the last part runs to the end when no closing delimiter follows. Null when the bytes are not plain
+     * enough to be sure (see {@link #splitLocal}).
+     */
+    static int[] splitBounds(byte[] b, int from, int to, byte[] delimiter) {
+        for (int i = from; i < to; i++) if (b[i] == '\r' && (i + 1 >= to || b[i + 1] != '\n')) return null; // a lone CR
+        int bl = delimiter.length;
+        // preamble: up to the opening delimiter line
+        int pos = from;
+        int start = -1;
+        while (pos < to) {
+            int eol = indexOf(b, (byte) '\n', pos, to);
+            int lineEnd = eol < 0 ? to : eol;
+            int e = lineEnd;
+            if (e > pos && b[e - 1] == '\r') e--;
+            while (e > pos && (b[e - 1] == ' ' || b[e - 1] == '\t')) e--;
+            int len = e - pos;
+            if (len >= bl && java.util.Arrays.equals(b, pos, pos + bl, delimiter, 0, bl)) {
+                if (len == bl) {
+                    if (eol < 0) return null; // the opening line at the very end: no part
+                    start = eol + 1;
+                    break;
+                }
+                if (len == bl + 2 && b[pos + bl] == '-' && b[pos + bl + 1] == '-') return null; // closing before opening
+            }
+            if (eol < 0) return null;
+            pos = eol + 1;
+        }
+        if (start < 0) return null;
+        List<Integer> out = new ArrayList<>();
+        while (true) {
+            // the part's header block ends with an empty line
+            int bodyStart = -1;
+            int line = start;
+            while (line < to) {
+                int eol = indexOf(b, (byte) '\n', line, to);
+                if (eol < 0) break;
+                int len = eol - line;
+                if (len == 0 || len == 1 && b[line] == '\r') {
+                    bodyStart = eol + 1;
+                    break;
+                }
+                line = eol + 1;
+            }
+            if (bodyStart < 0) return null; // MimeMultipart drops such a part
+            // the next delimiter
+            int q = bodyStart;
+            int end = -1;
+            int next = -1;
+            boolean closing = false;
+            // only a delimiter at the start of the body or of a line counts: look there only
+            for (; q >= 0 && q <= to - bl; q = nextLineStart(b, q, to)) {
+                if (!java.util.Arrays.equals(b, q, q + bl, delimiter, 0, bl)) continue;
+                int eolLen = 0;
+                if (q > bodyStart && b[q - 1] == '\n') eolLen = q - 2 >= bodyStart - 1 && b[q - 2] == '\r' ? 2 : 1;
+                if (q == bodyStart || eolLen > 0) {
+                    int k = q + bl;
+                    if (k + 1 < to && b[k] == '-' && b[k + 1] == '-') {
+                        end = q - eolLen;
+                        closing = true;
+                        break;
+                    }
+                    while (k < to && (b[k] == ' ' || b[k] == '\t')) k++;
+                    if (k < to && (b[k] == '\n' || b[k] == '\r')) {
+                        end = q - eolLen;
+                        next = b[k] == '\r' && k + 1 < to && b[k + 1] == '\n' ? k + 2 : k + 1;
+                        break;
+                    }
+                }
+            }
+            if (end < 0) { // no closing delimiter: the part runs to the end
+                out.add(start);
+                out.add(to);
+                break;
+            }
+            out.add(start);
+            out.add(end);
+            if (closing) break;
+            start = next;
+        }
+        int[] bounds = new int[out.size()];
+        for (int i = 0; i < bounds.length; i++) bounds[i] = out.get(i);
+        return bounds;
+    }
+
+    private static int indexOf(byte[] b, byte c, int from, int to) {
+        for (int i = from; i < to; i++) if (b[i] == c) return i;
+        return -1;
+    }
+
+    /** The start of the line after the one {@code from} is in (the index after the next LF at or after {@code from}); -1 if none. */
+    private static int nextLineStart(byte[] b, int from, int to) {
+        int eol = indexOf(b, (byte) '\n', from, to);
+        return eol < 0 ? -1 : eol + 1;
     }
 
     private static Multipart multipart(Part p, Ct ct) {
@@ -850,6 +1118,72 @@ final class MimeContent {
         String s = new String(body, 0, Math.min(body.length, 64 * 1024), StandardCharsets.ISO_8859_1);
         Matcher mt = Pattern.compile("(?m)^--([^\\s-][^\\r\\n]{0,69}?)\\s*$").matcher(s);
         return mt.find() ? mt.group(1) : null;
+    }
+
+    /**
+     * The bytes of a message to be parsed by Jakarta Mail ({@code new MimeMessage(session, in)}): a
+     * {@link SharedByteArrayInputStream} (parts share the array, nothing is copied) whose single-byte
+     * reads are not synchronized — Jakarta Mail reads every header line byte by byte, and the
+     * stream is only ever read by the thread that parses the message. Otherwise the same stream.
+     */
+    static InputStream localStream(byte[] bytes) {
+        return new LocalBytes(bytes, 0, bytes.length);
+    }
+
+    private static final class LocalBytes extends SharedByteArrayInputStream {
+        LocalBytes(byte[] buf, int offset, int length) {
+            super(buf, offset, length);
+        }
+
+        @Override
+        public int read() {
+            return pos < count ? buf[pos++] & 0xFF : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            Objects.checkFromIndexSize(off, len, b.length);
+            if (pos >= count) return -1;
+            int n = Math.min(len, count - pos);
+            if (n <= 0) return 0;
+            System.arraycopy(buf, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) {
+            long k = count - pos;
+            if (n < k) k = n < 0 ? 0 : n;
+            pos += (int) k;
+            return k;
+        }
+
+        @Override
+        public int available() {
+            return count - pos;
+        }
+
+        byte[] array() {
+            return buf;
+        }
+
+        /** Index in {@link #array} of the first byte of this stream. */
+        int from() {
+            return start;
+        }
+
+        /** Index in {@link #array} after the last byte of this stream. */
+        int to() {
+            return count;
+        }
+
+        @Override
+        public InputStream newStream(long from, long to) {
+            if (from < 0) throw new IllegalArgumentException("start < 0");
+            if (to == -1) to = count - start;
+            return new LocalBytes(buf, start + (int) from, (int) (to - from));
+        }
     }
 
     private record BytesDataSource(byte[] bytes, String contentType) implements DataSource {
@@ -969,10 +1303,12 @@ final class MimeContent {
     /** Lenient base64: skips junk, restarts after padding (concatenated chunks), ignores a bad tail. */
     static void decodeBase64(InputStream in, OutputStream out) throws IOException {
         byte[] buf = new byte[8192];
+        byte[] decoded = new byte[8192]; // 6 bits in per char: never more bytes out than chars in
         int acc = 0;
         int bits = 0;
         int n;
         while ((n = in.read(buf)) > 0) {
+            int k = 0;
             for (int i = 0; i < n; i++) {
                 int b = buf[i] & 0xFF;
                 if (b == '=') {
@@ -986,9 +1322,10 @@ final class MimeContent {
                 bits += 6;
                 if (bits >= 8) {
                     bits -= 8;
-                    out.write(acc >> bits & 0xFF);
+                    decoded[k++] = (byte) (acc >> bits);
                 }
             }
+            if (k > 0) out.write(decoded, 0, k); // a chunk at once: the same bytes as one by one
         }
     }
 
@@ -1006,10 +1343,12 @@ final class MimeContent {
     static void decodeQuotedPrintable(InputStream input, OutputStream out) throws IOException {
         byte[] all = input.readAllBytes();
         int n = all.length;
+        byte[] decoded = new byte[n]; // never longer than the input; written at once
+        int k = 0;
         for (int i = 0; i < n; i++) {
             int b = all[i] & 0xFF;
             if (b != '=') {
-                out.write(b);
+                decoded[k++] = (byte) b;
                 continue;
             }
             // soft line break: '=' [whitespace] (CRLF | LF | end)
@@ -1025,12 +1364,13 @@ final class MimeContent {
                 continue;
             }
             if (i + 2 < n && hex(all[i + 1]) >= 0 && hex(all[i + 2]) >= 0) {
-                out.write(hex(all[i + 1]) << 4 | hex(all[i + 2]));
+                decoded[k++] = (byte) (hex(all[i + 1]) << 4 | hex(all[i + 2]));
                 i += 2;
             } else {
-                out.write('=');
+                decoded[k++] = '=';
             }
         }
+        if (k > 0) out.write(decoded, 0, k);
     }
 
     private static int hex(int c) {
@@ -1115,10 +1455,18 @@ final class MimeContent {
             Map.entry("ks_c_5601-1987", "x-windows-949"),
             Map.entry("big5", "Big5-HKSCS"));
 
+    private static final Pattern EDGE_QUOTES = Pattern.compile("^[\"']+|[\"']+$");
+
+    /** Removes leading and trailing quote characters (most labels have none: no regex then). */
+    private static String stripQuotes(String s) {
+        if (s.indexOf('"') < 0 && s.indexOf('\'') < 0) return s;
+        return EDGE_QUOTES.matcher(s).replaceAll("");
+    }
+
     /** The Java charset for a MIME charset name, or null when unknown or unusable. */
     static Charset charset(String name) {
         if (name == null) return null;
-        String n = name.trim().replaceAll("^[\"']+|[\"']+$", "").toLowerCase(Locale.ROOT);
+        String n = stripQuotes(name.trim()).toLowerCase(Locale.ROOT);
         if (n.isEmpty()) return null;
         String alias = CHARSET_ALIASES.get(n);
         for (String candidate : alias != null ? List.of(alias) : List.of(n, MimeUtility.javaCharset(n))) {
@@ -1136,7 +1484,7 @@ final class MimeContent {
      * else UTF-8 when the bytes are (mostly) valid UTF-8, else windows-1252. Never throws.
      */
     static String decodeBytes(byte[] bytes, String declared) {
-        String label = declared == null ? "" : declared.trim().replaceAll("^[\"']+|[\"']+$", "").toLowerCase(Locale.ROOT);
+        String label = declared == null ? "" : stripQuotes(declared.trim()).toLowerCase(Locale.ROOT);
         Charset cs = charset(label);
         if (cs != null && cs.equals(WINDOWS_1252) && (label.contains("ascii") || label.equals("ansi_x3.4-1968"))) {
             // "us-ascii" with 8-bit content: usually mislabelled UTF-8, else windows-1252
@@ -1152,6 +1500,7 @@ final class MimeContent {
     }
 
     private static String strictUtf8(byte[] bytes) {
+        if (!hasMultiByte(bytes)) return new String(bytes, StandardCharsets.ISO_8859_1); // ASCII: valid, the same chars
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
