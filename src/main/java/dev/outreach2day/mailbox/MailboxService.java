@@ -169,6 +169,7 @@ class MailboxService {
             }
             out.add(new Created(m, generated.get(m.address())));
         }
+        if (!created.isEmpty()) events.publishEvent(new MailboxesAdded(workspaceId, created.stream().map(MailboxRow::id).toList()));
         errors.sort(java.util.Comparator.comparingInt(ItemError::index));
         return new CreateResult(out, errors);
     }

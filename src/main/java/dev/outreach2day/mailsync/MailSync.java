@@ -85,6 +85,19 @@ class MailSync implements org.springframework.context.SmartLifecycle {
         }
     }
 
+    /** New mailboxes are synced now, not at the next tick: their inbox shows up as soon as it is read. */
+    @org.springframework.context.event.EventListener
+    void on(dev.outreach2day.mailbox.MailboxesAdded added) {
+        if (!props.enabled() || !started) return;
+        Thread.ofVirtual().name("sync-added").start(() -> {
+            try {
+                startDue();
+            } catch (RuntimeException e) {
+                log.info("Starting the inbox sync of new mailboxes failed: {}", e.getMessage());
+            }
+        });
+    }
+
     private void startDue() {
         for (SyncTarget t : dueInTurn(mailboxes.syncTargets(), leases.turns(), clock.instant())) {
             if (!started) return;
