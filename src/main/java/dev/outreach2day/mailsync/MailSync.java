@@ -287,10 +287,11 @@ class MailSync implements org.springframework.context.SmartLifecycle {
                         clock.instant());
                 return false; // nothing new
             }
-            Message[] found = uids.getMessagesByUID(lastUid + 1, UIDFolder.MAXUID);
+            // read from the start: every message, without asking the server for their UIDs first (the batches fetch them)
+            Message[] found = lastUid == 0 ? folder.getMessages() : uids.getMessagesByUID(lastUid + 1, UIDFolder.MAXUID);
             var fresh = new ArrayList<Message>();
             for (Message m : found) {
-                if (m != null && uids.getUID(m) > lastUid) fresh.add(m);
+                if (m != null && (lastUid == 0 || uids.getUID(m) > lastUid)) fresh.add(m);
             }
             int added = 0;
             boolean more = fresh.size() > MAX_PER_ROUND;

@@ -1608,11 +1608,17 @@ public final class ReplyClassifier {
      */
     static final class Needles {
         private final int[] length;
-        /** Character → column of {@link #delta}; 0 for every character no needle contains. */
+        /** Character → column of {@link #table}; 0 for every character no needle contains. */
         private final char[] column = new char[Character.MAX_VALUE + 1];
         private final int columns;
-        /** The automaton as a table: state * columns + column → next state (failure links already followed). */
-        private final int[] delta;
+        /**
+         * The automaton as a table: state * columns + column → next state (failure links already followed), with
+         * {@link #HAS_OUT} set when needles end there. States are numbered breadth first, so the shallow states a scan
+         * spends most of its time in share a few kilobytes at the start (the scan runs between other work, with the
+         * caches cold); chars keep the table half the size of ints.
+         */
+        private final char[] table;
+        private static final int HAS_OUT = 0x8000;
         /** The needles that end in each state (its own and its suffixes'), null when none. */
         private final int[][] out;
 
@@ -1654,8 +1660,9 @@ public final class ReplyClassifier {
             }
             // failure links, breadth first, turned into a complete transition table
             int states = children.size();
-            delta = new int[states * columns];
-            out = new int[states][];
+            if (states >= HAS_OUT) throw new IllegalArgumentException("too many needles for one automaton: " + states + " states");
+            int[] delta = new int[states * columns];
+            int[][] outs = new int[states][];
             int[] fail = new int[states];
             int[] queue = new int[states];
             int head = 0, tail = 0;
@@ -1667,8 +1674,8 @@ public final class ReplyClassifier {
             while (head < tail) {
                 int state = queue[head++];
                 List<Integer> own = new ArrayList<>(ends.get(state));
-                if (out[fail[state]] != null) for (int id : out[fail[state]]) own.add(id);
-                out[state] = own.isEmpty() ? null : own.stream().mapToInt(Integer::intValue).toArray();
+                if (outs[fail[state]] != null) for (int id : outs[fail[state]]) own.add(id);
+                outs[state] = own.isEmpty() ? null : own.stream().mapToInt(Integer::intValue).toArray();
                 for (int c = 0; c < columns; c++) {
                     int child = children.get(state)[c];
                     if (child == 0) {
@@ -1680,6 +1687,19 @@ public final class ReplyClassifier {
                     }
                 }
             }
+            // breadth-first numbering (the root, then the queue's order): old state → new state
+            int[] renamed = new int[states];
+            for (int k = 0; k < tail; k++) renamed[queue[k]] = k + 1;
+            table = new char[states * columns];
+            out = new int[states][];
+            for (int old = 0; old < states; old++) {
+                int now = renamed[old];
+                out[now] = outs[old];
+                for (int c = 0; c < columns; c++) {
+                    int next = delta[old * columns + c];
+                    table[now * columns + c] = (char) (renamed[next] | (outs[next] != null ? HAS_OUT : 0));
+                }
+            }
         }
 
         /** Every occurrence of every needle in {@code text}. */
@@ -1687,9 +1707,9 @@ public final class ReplyClassifier {
             Found found = new Found(length.length, text.length());
             int state = 0;
             for (int i = 0; i < text.length(); i++) {
-                state = delta[state * columns + column[text.charAt(i)]];
-                int[] ids = out[state];
-                if (ids == null) continue;
+                state = table[(state & ~HAS_OUT) * columns + column[text.charAt(i)]];
+                if (state < HAS_OUT) continue;
+                int[] ids = out[state & ~HAS_OUT];
                 for (int id : ids) {
                     int start = i + 1 - length[id];
                     if (wordStartOnly[id] && start > 0 && isAsciiLetterOrDigit(text.charAt(start - 1))) continue;
