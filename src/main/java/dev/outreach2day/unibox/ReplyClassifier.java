@@ -159,7 +159,7 @@ public final class ReplyClassifier {
 
         double un = score.get(Kind.UNSUBSCRIBE), ni = score.get(Kind.NOT_INTERESTED), in = score.get(Kind.INTERESTED);
         double ooo = score.get(Kind.OUT_OF_OFFICE), neu = score.get(Kind.NEUTRAL);
-        boolean shortReply = wordCount(fb.text()) <= 4;
+        boolean shortReply = atMostWords(fb.text(), 4);
 
         LocalDate returnDate = null;
         if (!headerSignals.isEmpty() || ooo >= STRONG) {
@@ -357,15 +357,16 @@ public final class ReplyClassifier {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 
-    private static int wordCount(String folded) {
+    /** Whether the text has at most {@code max} words (it stops counting after that). */
+    private static boolean atMostWords(String folded, int max) {
         int count = 0;
         boolean in = false;
         for (int i = 0; i < folded.length(); i++) {
             boolean w = isWordChar(folded.charAt(i));
-            if (w && !in) count++;
+            if (w && !in && ++count > max) return false;
             in = w;
         }
-        return count;
+        return true;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -1246,7 +1247,15 @@ public final class ReplyClassifier {
             for (int id : PHRASE_IDS[p].required()) wordStartOnly[id] = false;
             if (PHRASES.get(p).anchor() == null && PHRASE_IDS[p].starts() != null) for (int id : PHRASE_IDS[p].starts()) wordStartOnly[id] = false;
         }
-        PHRASE_NEEDLES = new Needles(ids.keySet().toArray(String[]::new), wordStartOnly);
+        // a needle that is only a required piece (no phrase starts with it, not "si") is only looked up for whether it
+        // occurs: its first occurrence is enough ("no", "on", "in" occur inside many words)
+        boolean[] presenceOnly = new boolean[ids.size()];
+        for (int p = 0; p < PHRASES.size(); p++) for (int id : PHRASE_IDS[p].required()) presenceOnly[id] = true;
+        for (int p = 0; p < PHRASES.size(); p++) {
+            if (PHRASE_IDS[p].starts() != null) for (int id : PHRASE_IDS[p].starts()) presenceOnly[id] = false;
+        }
+        presenceOnly[SI_NEEDLE] = false;
+        PHRASE_NEEDLES = new Needles(ids.keySet().toArray(String[]::new), wordStartOnly, presenceOnly);
         List<List<Integer>> requiring = new ArrayList<>();
         for (int id = 0; id < ids.size(); id++) requiring.add(new ArrayList<>());
         for (int p = 0; p < PHRASES.size(); p++) for (int id : PHRASE_IDS[p].required()) requiring.get(id).add(p);
@@ -1625,12 +1634,16 @@ public final class ReplyClassifier {
         /** Per needle: only its occurrences not right after an ASCII letter or digit are recorded (and counted). */
         private final boolean[] wordStartOnly;
 
+        /** Per needle: only whether it occurs is looked up, so only its first occurrence is recorded. */
+        private final boolean[] presenceOnly;
+
         Needles(String... needles) {
-            this(needles, new boolean[needles.length]);
+            this(needles, new boolean[needles.length], new boolean[needles.length]);
         }
 
-        Needles(String[] needles, boolean[] wordStartOnly) {
+        Needles(String[] needles, boolean[] wordStartOnly, boolean[] presenceOnly) {
             this.wordStartOnly = wordStartOnly.clone();
+            this.presenceOnly = presenceOnly.clone();
             length = new int[needles.length];
             int cols = 1;
             for (String n : needles) {
@@ -1711,6 +1724,7 @@ public final class ReplyClassifier {
                 if (state < HAS_OUT) continue;
                 int[] ids = out[state & ~HAS_OUT];
                 for (int id : ids) {
+                    if (presenceOnly[id] && found.count[id] > 0) continue;
                     int start = i + 1 - length[id];
                     if (wordStartOnly[id] && start > 0 && isAsciiLetterOrDigit(text.charAt(start - 1))) continue;
                     found.add(id, start);
