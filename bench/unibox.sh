@@ -21,7 +21,7 @@
 #   ours   POST /mailboxes with every address and "password": <the address> (so the stored IMAP
 #          login matches the GreenMail account), then GET /threads/debug every 500 ms until the
 #          folders' `messages` add up to every message: ours = messages / seconds from the create
-#          call to the answer that shows the last one stored (the sync's 5-second tick is part of it);
+#          call to the answer that shows the last one stored (new mailboxes are synced at once);
 #   check  GET /threads?mode=full paged to the end: the thread count must equal the messages that
 #          start a thread, and the threads' message_count must add up to every message; the same
 #          counts straight from PostgreSQL.

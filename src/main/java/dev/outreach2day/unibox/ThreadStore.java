@@ -313,51 +313,22 @@ class ThreadStore {
     /** Writes new threads ({@code isNew}), whole; they are then no longer new. */
     void insertThreads(long ws, List<ThreadState> threads) {
         if (threads.isEmpty()) return;
-        int n = threads.size();
-        String[] ids = new String[n], mailboxIds = new String[n], externalIds = new String[n], subjects = new String[n],
-                displays = new String[n], keys = new String[n], participants = new String[n], campaignIds = new String[n],
-                contactIds = new String[n], sendIds = new String[n], intents = new String[n], returnDates = new String[n],
-                lastMessageIds = new String[n], lastAts = new String[n], createdAts = new String[n], updatedAts = new String[n];
-        Double[] confidences = new Double[n];
-        Boolean[] warmings = new Boolean[n], postmasters = new Boolean[n], incomings = new Boolean[n];
-        Integer[] counts = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            var t = threads.get(i);
-            ids[i] = t.id;
-            mailboxIds[i] = t.mailboxId;
-            externalIds[i] = t.externalThreadId;
-            subjects[i] = t.subject;
-            displays[i] = Subjects.display(t.subject);
-            keys[i] = Subjects.key(t.subject);
-            participants[i] = t.participant;
-            campaignIds[i] = t.campaignId;
-            contactIds[i] = t.contactId;
-            sendIds[i] = t.sendId;
-            intents[i] = t.replyIntent;
-            confidences[i] = t.intentConfidence;
-            returnDates[i] = t.returnDate == null ? null : t.returnDate.toString();
-            warmings[i] = t.isWarming;
-            postmasters[i] = t.isPostmaster;
-            incomings[i] = t.hasIncoming;
-            counts[i] = t.messageCount;
-            lastMessageIds[i] = t.lastMessageId;
-            lastAts[i] = t.lastAt == null ? null : t.lastAt.toString();
-            createdAts[i] = t.createdAt.toString();
-            updatedAts[i] = t.updatedAt.toString();
-        }
-        jdbc.sql(INSERT_THREADS).param("workspaceId", ws).param("ids", ids).param("mailboxIds", mailboxIds)
-                .param("externalIds", externalIds).param("subjects", subjects).param("subjectDisplays", displays).param("subjectKeys", keys)
-                .param("participants", participants).param("campaignIds", campaignIds).param("contactIds", contactIds)
-                .param("sendIds", sendIds).param("intents", intents).param("confidences", confidences).param("returnDates", returnDates)
-                .param("warmings", warmings).param("postmasters", postmasters).param("incomings", incomings).param("counts", counts)
-                .param("lastMessageIds", lastMessageIds).param("lastAts", lastAts).param("createdAts", createdAts)
-                .param("updatedAts", updatedAts).update();
+        jdbc.sql(INSERT_THREADS).param("workspaceId", ws).params(columns(threads, true)).update();
         for (var t : threads) t.isNew = t.dirty = false;
     }
 
     /** Writes changed threads back whole (their rows locked by {@link #lockThreads} in this transaction). */
     void updateThreads(long ws, List<ThreadState> threads) {
         if (threads.isEmpty()) return;
+        jdbc.sql(UPDATE_THREADS).param("workspaceId", ws).params(columns(threads, false)).update();
+        for (var t : threads) t.dirty = false;
+    }
+
+    /**
+     * The threads' columns as arrays (one element per thread), named as INSERT_THREADS and UPDATE_THREADS use them;
+     * {@code whole}: also what only a new thread writes (mailbox, first message's id, subject, the other party, created).
+     */
+    private static Map<String, Object> columns(List<ThreadState> threads, boolean whole) {
         int n = threads.size();
         String[] ids = new String[n], lastMessageIds = new String[n], lastAts = new String[n], campaignIds = new String[n],
                 contactIds = new String[n], sendIds = new String[n], intents = new String[n], returnDates = new String[n],
@@ -382,11 +353,43 @@ class ThreadStore {
             returnDates[i] = t.returnDate == null ? null : t.returnDate.toString();
             updatedAts[i] = t.updatedAt.toString();
         }
-        jdbc.sql(UPDATE_THREADS).param("workspaceId", ws).param("ids", ids).param("counts", counts).param("lastMessageIds", lastMessageIds)
-                .param("lastAts", lastAts).param("incomings", incomings).param("postmasters", postmasters).param("warmings", warmings)
-                .param("campaignIds", campaignIds).param("contactIds", contactIds).param("sendIds", sendIds).param("intents", intents)
-                .param("confidences", confidences).param("returnDates", returnDates).param("updatedAts", updatedAts).update();
-        for (var t : threads) t.dirty = false;
+        var out = new HashMap<String, Object>();
+        out.put("ids", ids);
+        out.put("counts", counts);
+        out.put("lastMessageIds", lastMessageIds);
+        out.put("lastAts", lastAts);
+        out.put("incomings", incomings);
+        out.put("postmasters", postmasters);
+        out.put("warmings", warmings);
+        out.put("campaignIds", campaignIds);
+        out.put("contactIds", contactIds);
+        out.put("sendIds", sendIds);
+        out.put("intents", intents);
+        out.put("confidences", confidences);
+        out.put("returnDates", returnDates);
+        out.put("updatedAts", updatedAts);
+        if (whole) {
+            String[] mailboxIds = new String[n], externalIds = new String[n], subjects = new String[n], displays = new String[n],
+                    keys = new String[n], participants = new String[n], createdAts = new String[n];
+            for (int i = 0; i < n; i++) {
+                var t = threads.get(i);
+                mailboxIds[i] = t.mailboxId;
+                externalIds[i] = t.externalThreadId;
+                subjects[i] = t.subject;
+                displays[i] = Subjects.display(t.subject);
+                keys[i] = Subjects.key(t.subject);
+                participants[i] = t.participant;
+                createdAts[i] = t.createdAt.toString();
+            }
+            out.put("mailboxIds", mailboxIds);
+            out.put("externalIds", externalIds);
+            out.put("subjects", subjects);
+            out.put("subjectDisplays", displays);
+            out.put("subjectKeys", keys);
+            out.put("participants", participants);
+            out.put("createdAts", createdAts);
+        }
+        return out;
     }
 
     /** A message to store: {@code html} as received (it is sanitised when served). */
