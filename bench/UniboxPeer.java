@@ -26,8 +26,9 @@
 // in batches of --batch with a FetchProfile of UID + IMAPFolder.FetchProfileItem.MESSAGE (the whole
 // message in the FETCH), then read each message's bytes (writeTo into a counting stream) and the
 // UID, storing nothing. The same session properties as the server's sync (timeouts, fetchsize).
-// Timed: from the first login to the last logout. Before that, untimed, the first --warmup mailboxes
-// are read the same way once (this JVM's JIT). Each mailbox must hold --expect messages. Prints:
+// Timed: from the first login to the last logout. Before that, untimed, the mailboxes listed in
+// --warmup-mailboxes (or, without it, the first --warmup of the list) are read the same way once
+// (this JVM's JIT). Each mailbox must hold --expect messages. Prints:
 //   peer: mailboxes=<n> messages=<n> seconds=<s> rate=<msg/s> avg_bytes=<bytes> failed=<n>
 //
 // Progress goes to stderr. Exit code 0 when every message was sent / read as expected, else 1.
@@ -363,7 +364,10 @@ public class UniboxPeer {
         int concurrency = Integer.parseInt(a.getOrDefault("concurrency", "8"));
         int batch = Integer.parseInt(a.getOrDefault("batch", "100"));
         int expect = Integer.parseInt(a.getOrDefault("expect", "-1"));
-        int warmup = Math.min(Integer.parseInt(a.getOrDefault("warmup", "1")), mailboxes.size());
+        // warm-up: the mailboxes of --warmup-mailboxes (not timed, not in the list), else the first --warmup of the list
+        List<String> warmups = a.containsKey("warmup-mailboxes") ? readLines(a.get("warmup-mailboxes"))
+                : mailboxes.subList(0, Math.min(Integer.parseInt(a.getOrDefault("warmup", "1")), mailboxes.size()));
+        int warmup = warmups.size();
 
         // the same session settings as the server's sync (MailSync.properties)
         Properties p = new Properties();
@@ -376,9 +380,9 @@ public class UniboxPeer {
             long w0 = System.nanoTime();
             int n = 0;
             for (int i = 0; i < warmup; i++) {
-                Outcome o = readMailbox(session, host, port, mailboxes.get(i), batch);
+                Outcome o = readMailbox(session, host, port, warmups.get(i), batch);
                 if (o.error() != null) {
-                    log("warm-up: %s: %s", mailboxes.get(i), o.error());
+                    log("warm-up: %s: %s", warmups.get(i), o.error());
                     return 1;
                 }
                 n += o.messages();

@@ -14,6 +14,9 @@
 #          password = the address (checked over IMAP before the peer runs). BENCH_REPLY_PERCENT % of
 #          each mailbox's messages answer an earlier one of the same mailbox (In-Reply-To,
 #          References, "Re: ..."); ~2-4 KB multipart text + HTML, 256 senders at 16 companies;
+#   warm   BENCH_WARMUP_MAILBOXES more mailboxes (warm001@…) are loaded the same way and read
+#          untimed by both sides before they are timed: the peer reads them in its JVM, ours syncs
+#          them as mailboxes of its own and waits until they are stored (each side's JIT);
 #   peer   UniboxPeer `read`: logs in to each mailbox (login = password = the address), opens INBOX
 #          read-only and fetches every message whole (FetchProfile UID + MESSAGE, batches of 100 like
 #          the server's sync), reading its bytes and storing nothing; BENCH_CONCURRENCY mailboxes at
@@ -45,7 +48,8 @@
 # line is `bench unibox: FAILED (exit N): <reason>`.
 #
 # Environment: BENCH_MAILBOXES (default 100), BENCH_MESSAGES (per mailbox, default 1000),
-# BENCH_REPLY_PERCENT (default 30), BENCH_CONCURRENCY (mailboxes synced / read at once, ours and the
+# BENCH_REPLY_PERCENT (default 30), BENCH_WARMUP_MAILBOXES (untimed warm-up mailboxes of both sides,
+# default 1, 0-10), BENCH_CONCURRENCY (mailboxes synced / read at once, ours and the
 # peer, default 8), BENCH_LOAD_THREADS (loader SMTP connections, default 8), BENCH_LIST_MESSAGES
 # (default 1000000), BENCH_LIST_DEPTH (threads deep, default 10000), BENCH_LIST_DURATION (s per rated
 # wrk run, default 15), BENCH_LIST_WARMUP (s of wrk warm-up per URL, default 5, 0 skips it),
@@ -71,6 +75,7 @@ LIST_DURATION="${BENCH_LIST_DURATION:-15}"
 LIST_WARMUP="${BENCH_LIST_WARMUP:-5}"
 LIST_CONNECTIONS="${BENCH_LIST_CONNECTIONS:-16}"
 CASES="${BENCH_CASES:-ingest listing}"
+WARMUP_MAILBOXES="${BENCH_WARMUP_MAILBOXES:-1}"
 INGEST_TIMEOUT="${BENCH_INGEST_TIMEOUT:-3600}"
 STALL_TIMEOUT="${BENCH_STALL_TIMEOUT:-300}"
 PEER_TIMEOUT="${BENCH_PEER_TIMEOUT:-1200}"
@@ -88,6 +93,7 @@ for v in MAILBOXES PER_MAILBOX CONCURRENCY LOAD_THREADS LIST_MESSAGES LIST_DEPTH
 done
 { [[ "$REPLY_PERCENT" =~ ^[0-9]+$ ]] && [ "$REPLY_PERCENT" -le 90 ]; } || die "BENCH_REPLY_PERCENT must be a whole number 0-90, got '$REPLY_PERCENT'"
 [[ "$LIST_WARMUP" =~ ^[0-9]+$ ]] || die "BENCH_LIST_WARMUP must be a whole number, got '$LIST_WARMUP'"
+{ [[ "$WARMUP_MAILBOXES" =~ ^[0-9]+$ ]] && [ "$WARMUP_MAILBOXES" -le 10 ]; } || die "BENCH_WARMUP_MAILBOXES must be a whole number 0-10, got '$WARMUP_MAILBOXES'"
 [ "$MAILBOXES" -le 1000 ] || die "BENCH_MAILBOXES must be at most 1000"
 [ "$PER_MAILBOX" -le 2000 ] || die "BENCH_MESSAGES must be at most 2000 (one sync round of a folder reads at most 2,000)"
 [ "$CONCURRENCY" -le 256 ] || die "BENCH_CONCURRENCY must be at most 256 (o2d.sync.concurrency's bound)"
@@ -95,6 +101,7 @@ done
 for c in $CASES; do [[ "$c" == ingest || "$c" == listing ]] || die "BENCH_CASES holds '$c'; use ingest and/or listing"; done
 [ -n "${CASES// /}" ] || die "BENCH_CASES is empty"
 TOTAL=$(( MAILBOXES * PER_MAILBOX ))
+WARM_TOTAL=$(( WARMUP_MAILBOXES * PER_MAILBOX ))   # messages of the warm-up mailboxes (read untimed by both sides)
 LIST_THREADS=$(( LIST_MESSAGES / 2 ))
 # the deep page must lie well inside the list: at most half of it, in whole pages
 MAX_DEPTH=$(( LIST_THREADS / 2 / PAGE * PAGE ))
@@ -257,12 +264,14 @@ run_ingest() {
   api POST /domains/purchase "{\"domains\":[\"$DOMAIN\"],\"years\":1,\"whoisPrivacy\":true,\"contactInfo\":{\"firstName\":\"Ada\",\"lastName\":\"Lovelace\",\"email\":\"ada@acme.com\",\"phone\":\"+44.2079460000\",\"address1\":\"1 Engine St\",\"city\":\"London\",\"stateProvince\":\"London\",\"postalCode\":\"N1 9GU\",\"country\":\"GB\"}}"
   grep -q '"status":"registered"' "$RESP" || { cat "$RESP" >&2; echo >&2; die "[$name] buying $DOMAIN did not register it"; }
   awk -v n="$MAILBOXES" -v d="$DOMAIN" 'BEGIN { for (i = 1; i <= n; i++) printf "rep%03d@%s\n", i, d }' >"$TMP/mailboxes.txt"
+  awk -v n="$WARMUP_MAILBOXES" -v d="$DOMAIN" 'BEGIN { for (i = 1; i <= n; i++) printf "warm%03d@%s\n", i, d }' >"$TMP/warmup.txt"
+  cat "$TMP/warmup.txt" "$TMP/mailboxes.txt" >"$TMP/loaded.txt"
 
   # -- load: every message over SMTP, before the mailboxes exist --
   log "[$name] load: $MAILBOXES x $PER_MAILBOX messages ($REPLY_PERCENT % replies) over SMTP without AUTH, $LOAD_THREADS connections"
-  run_peer "$dir/load.out" load --port "$SMTP_PORT" --mailboxes "$TMP/mailboxes.txt" --messages "$PER_MAILBOX" \
+  run_peer "$dir/load.out" load --port "$SMTP_PORT" --mailboxes "$TMP/loaded.txt" --messages "$PER_MAILBOX" \
     --reply-percent "$REPLY_PERCENT" --threads "$LOAD_THREADS" --seed 20260309
-  [ "$(field "$dir/load.out" load messages)" = "$TOTAL" ] || die "[$name] the loader did not deliver all $TOTAL messages"
+  [ "$(field "$dir/load.out" load messages)" = "$(( TOTAL + WARM_TOTAL ))" ] || die "[$name] the loader did not deliver all $(( TOTAL + WARM_TOTAL )) messages"
   threads_expected="$(field "$dir/load.out" load threads_expected)"
   LOAD_RATE="$(field "$dir/load.out" load rate)"; LOAD_SECONDS="$(field "$dir/load.out" load seconds)"
   AVG_BYTES="$(field "$dir/load.out" load avg_bytes)"
@@ -280,16 +289,39 @@ run_ingest() {
   # -- the peer: a bare IMAP loop over the same mailboxes --
   log "[$name] peer: reading $TOTAL messages from $MAILBOXES INBOXes, $CONCURRENCY mailboxes at once, $IMAP_BATCH per FETCH"
   run_peer "$dir/peer.out" read --port "$IMAP_PORT" --mailboxes "$TMP/mailboxes.txt" --concurrency "$CONCURRENCY" \
-    --batch "$IMAP_BATCH" --expect "$PER_MAILBOX" --warmup 1
+    --batch "$IMAP_BATCH" --expect "$PER_MAILBOX" --warmup-mailboxes "$TMP/warmup.txt"
   IN_PEER="$(field "$dir/peer.out" peer rate)"
   PEER_SECONDS="$(field "$dir/peer.out" peer seconds)"
   PEER_BYTES="$(field "$dir/peer.out" peer avg_bytes)"
   [ -n "$IN_PEER" ] || die "[$name] no result line from the peer"
 
+  # mailboxes_json FILE: the POST /mailboxes body for the addresses in FILE (IMAP password = the address)
+  mailboxes_json() {
+    awk 'BEGIN { printf "{\"mailboxes\":[" } {
+        split($1, p, "@"); printf "%s{\"address\":\"%s\",\"password\":\"%s\",\"firstName\":\"Rep\",\"lastName\":\"%s\"}", (NR > 1 ? "," : ""), $1, $1, toupper(substr(p[1], 4))
+      } END { print "]}" }' "$1"
+  }
+
+  # -- ours' warm-up, untimed like the peer's: the warm-up mailboxes, synced until all their mail is stored --
+  if [ "$WARMUP_MAILBOXES" -gt 0 ]; then
+    local t_warm
+    mailboxes_json "$TMP/warmup.txt" >"$dir/warmup.json"
+    log "[$name] ours' warm-up (untimed): POST /mailboxes ($WARMUP_MAILBOXES mailbox(es)), then GET /threads/debug until their $WARM_TOTAL messages are stored"
+    t_warm="$(now)"
+    api POST /mailboxes "@$dir/warmup.json"
+    grep -q '"errors":\[\]' "$RESP" || { head -c 2000 "$RESP" >&2; echo >&2; die "[$name] creating the warm-up mailbox(es) reported errors"; }
+    while :; do
+      api GET /threads/debug
+      [ "$(sum_field messages <"$RESP")" -ge "$WARM_TOTAL" ] && break
+      timed_out "$t_warm" "$INGEST_TIMEOUT" && die "[$name] the warm-up mailbox(es) were not synced within ${INGEST_TIMEOUT}s"
+      alive "$SERVER_PID" || die "[$name] the server exited during the warm-up"
+      sleep "$POLL_S"
+    done
+    log "[$name] ours' warm-up: $WARM_TOTAL messages stored in $(elapsed "$t_warm")s (untimed)"
+  fi
+
   # -- ours: create the mailboxes (IMAP password = the address), then wait until all is stored --
-  awk 'BEGIN { printf "{\"mailboxes\":[" } {
-      split($1, p, "@"); printf "%s{\"address\":\"%s\",\"password\":\"%s\",\"firstName\":\"Rep\",\"lastName\":\"%s\"}", (NR > 1 ? "," : ""), $1, $1, toupper(substr(p[1], 4))
-    } END { print "]}" }' "$TMP/mailboxes.txt" >"$dir/mailboxes.json"
+  mailboxes_json "$TMP/mailboxes.txt" >"$dir/mailboxes.json"
   from_line="$(wc -l <"$SERVER_LOG")"
   log "[$name] ours: POST /mailboxes ($MAILBOXES mailboxes), then GET /threads/debug every ${POLL_S}s until $TOTAL messages are stored"
   t_create="$(now)"
@@ -303,7 +335,7 @@ run_ingest() {
     now_s="$(now)"
     polls=$(( polls + 1 ))
     poll_max="$(awk -v m="$poll_max" -v d="$(elapsed "$poll_start" "$now_s")" 'BEGIN { printf "%.3f", (d > m ? d : m) }')"
-    stored="$(sum_field messages <"$RESP")"
+    stored=$(( $(sum_field messages <"$RESP") - WARM_TOTAL ))
     errors="$(count_of '"status":"error"' <"$RESP")"
     if [ -z "$FIRST_S" ] && [ "$stored" -gt 0 ]; then FIRST_S="$(elapsed "$t_create" "$now_s")"; fi
     if [ "$stored" -ge "$TOTAL" ]; then t_end="$now_s"; break; fi
@@ -347,18 +379,19 @@ run_ingest() {
     threads=$(( threads + $(count_of '"message_count":' <"$RESP") )); msg_sum=$(( msg_sum + $(sum_field message_count <"$RESP") ))
     cursor="$(json_str next_cursor <"$RESP" || true)"
     [ -n "$cursor" ] || break
-    [ "$pages" -le $(( TOTAL / 200 + 10 )) ] || die "[$name] GET /threads kept answering a next_cursor after $pages pages"
+    [ "$pages" -le $(( (TOTAL + WARM_TOTAL) / 200 + 10 )) ] || die "[$name] GET /threads kept answering a next_cursor after $pages pages"
   done
   WALK_S="$(elapsed "$t_walk")"
   pg_threads="$(sql_value "SELECT count(*) FROM unibox_threads")"
   pg_messages="$(sql_value "SELECT count(*) FROM unibox_messages")"
   INTENTS="$(sql_value "SELECT string_agg(coalesce(reply_intent, 'none') || ' ' || n, ', ' ORDER BY n DESC) FROM (SELECT reply_intent, count(*) n FROM unibox_threads GROUP BY 1) x")"
-  log "[$name] check: GET /threads?mode=full shows $threads threads holding $msg_sum messages ($pages pages of 200 in ${WALK_S}s); PostgreSQL holds $pg_threads threads, $pg_messages messages; expected $threads_expected threads, $TOTAL messages"
+  log "[$name] check: GET /threads?mode=full shows $threads threads holding $msg_sum messages ($pages pages of 200 in ${WALK_S}s); PostgreSQL holds $pg_threads threads, $pg_messages messages; expected $threads_expected threads, $(( TOTAL + WARM_TOTAL )) messages (the warm-up mailboxes' included)"
   log "[$name] reply intents of the threads: $INTENTS"
-  CHECKS="threads $threads (expected $threads_expected), messages in them $msg_sum (expected $TOTAL), in PostgreSQL $pg_threads threads / $pg_messages messages"
+  CHECKS="threads $threads (expected $threads_expected), messages in them $msg_sum (expected $(( TOTAL + WARM_TOTAL ))), in PostgreSQL $pg_threads threads / $pg_messages messages"
   IN_CHECK_OK=1
   if [ -z "$incomplete" ]; then
-    if [ "$threads" != "$threads_expected" ] || [ "$msg_sum" != "$TOTAL" ] || [ "$pg_threads" != "$threads_expected" ] || [ "$pg_messages" != "$TOTAL" ]; then
+    if [ "$threads" != "$threads_expected" ] || [ "$msg_sum" != "$(( TOTAL + WARM_TOTAL ))" ] || [ "$pg_threads" != "$threads_expected" ] \
+      || [ "$pg_messages" != "$(( TOTAL + WARM_TOTAL ))" ]; then
       IN_CHECK_OK=0
       log "[$name] CHECK FAILED: $CHECKS"
     fi
