@@ -99,7 +99,7 @@ public class Unibox {
      * ({@code classify}: false for a message already stored, classified when it was).
      */
     private record Prepared(InboundMessage m, boolean incoming, Instant date, List<String> refs, String participant, boolean postmaster,
-            boolean warming, ReplyClassifier.Result intent, String attachmentsJson) {}
+            boolean warming, boolean needsIntent, ReplyClassifier.Result intent, String attachmentsJson) {}
 
     private Prepared prepare(String mailboxAddress, String folder, InboundMessage m, boolean classify) {
         Instant now = clock.instant();
@@ -113,7 +113,7 @@ public class Unibox {
         boolean postmaster = incoming && (m.bounce() != null || m.systemMail() || isSystemAddress(m.from()));
         boolean warming = m.headers().containsKey(WARMUP_HEADER.toLowerCase(Locale.ROOT)); // the warmup network's mail: no intent
         boolean needsIntent = incoming && !warming && !(m.systemMail() && m.bounce() == null);
-        return new Prepared(m, incoming, date, List.copyOf(refs), participant, postmaster, warming,
+        return new Prepared(m, incoming, date, List.copyOf(refs), participant, postmaster, warming, needsIntent,
                 classify && needsIntent ? classify(m) : null, attachmentsJson(m));
     }
 
@@ -186,7 +186,7 @@ public class Unibox {
             boolean firstReply = thread == null || !thread.hasIncoming;
 
             var intent = p.intent();
-            if (intent == null && p.incoming() && !p.warming() && !(m.systemMail() && m.bounce() == null)) intent = classify(m); // stored when looked up before
+            if (intent == null && p.needsIntent()) intent = classify(m); // it was stored when looked up before the transaction
             String rowId = Ids.next("msg", now.toEpochMilli());
             String campaignId = match == null ? null : match.campaignId(), contactId = match == null ? null : match.contactId();
             String sendId = match == null ? null : match.sendId();
@@ -255,7 +255,6 @@ public class Unibox {
             store.insertThreads(ws, fresh);
             if (store.insertMessages(ws, mailboxId, folder, messages) != messages.size()) throw new StoredMeanwhile();
             messages.clear();
-            changed.sort(java.util.Comparator.comparing(t -> t.id));
             store.updateThreads(ws, changed);
         }
     }
