@@ -6,7 +6,6 @@ import dev.outreach2day.mailbox.Mailboxes.SyncTarget;
 import dev.outreach2day.platform.MailSessions;
 import dev.outreach2day.unibox.InboundMessage;
 import dev.outreach2day.unibox.Unibox;
-import jakarta.mail.FetchProfile;
 import jakarta.mail.Flags;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
@@ -27,7 +26,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Semaphore;
+import org.eclipse.angus.mail.iap.ByteArray;
+import org.eclipse.angus.mail.iap.Response;
 import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.eclipse.angus.mail.imap.protocol.BODY;
+import org.eclipse.angus.mail.imap.protocol.FLAGS;
+import org.eclipse.angus.mail.imap.protocol.FetchResponse;
+import org.eclipse.angus.mail.imap.protocol.MessageSet;
+import org.eclipse.angus.mail.imap.protocol.UID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -297,18 +303,12 @@ class MailSync implements org.springframework.context.SmartLifecycle {
             boolean more = fresh.size() > MAX_PER_ROUND;
             var round = fresh.subList(0, Math.min(fresh.size(), MAX_PER_ROUND));
             for (int i = 0; i < round.size() && started; i += props.batch()) {
-                var batch = round.subList(i, Math.min(round.size(), i + props.batch())).toArray(Message[]::new);
-                FetchProfile fp = new FetchProfile();
-                fp.add(UIDFolder.FetchProfileItem.UID);
-                fp.add(FetchProfile.Item.FLAGS);
-                fp.add(IMAPFolder.FetchProfileItem.MESSAGE);
-                folder.fetch(batch, fp);
+                var batch = round.subList(i, Math.min(round.size(), i + props.batch()));
                 long batchLast = lastUid;
-                var read = new ArrayList<InboundMessage>(batch.length);
-                for (Message m : batch) {
-                    long uid = uids.getUID(m);
-                    if (!m.isSet(Flags.Flag.DELETED)) read.add(read(session, m));
-                    batchLast = Math.max(batchLast, uid);
+                var read = new ArrayList<InboundMessage>(batch.size());
+                for (Fetched f : fetchWhole((IMAPFolder) folder, batch)) {
+                    if (!f.deleted()) read.add(read(session, f.bytes().getBytes(), f.bytes().getStart(), f.bytes().getCount()));
+                    batchLast = Math.max(batchLast, f.uid());
                 }
                 // the whole batch is read before it is stored: the IMAP connection is not left idle while storing
                 for (var r : unibox.ingestAll(t.workspaceId(), t.mailboxId(), t.address(), kind, read)) if (r.stored()) added++;
@@ -327,6 +327,49 @@ class MailSync implements org.springframework.context.SmartLifecycle {
         } finally {
             if (folder.isOpen()) folder.close(false);
         }
+    }
+
+    /** A message as one FETCH returned it: its UID, whether it is marked deleted, and its bytes (as received, not copied). */
+    record Fetched(long uid, boolean deleted, ByteArray bytes) {}
+
+    /**
+     * One {@code FETCH <numbers> (UID FLAGS BODY.PEEK[])} for the messages: each message's bytes as they
+     * came, without building Jakarta Mail's message from them first (which parses every header and
+     * copies the content, only for {@link #read} to write it out and parse it again). Responses that
+     * are not this command's (new mail, expunges, flag changes by others) go to the folder as usual.
+     */
+    static List<Fetched> fetchWhole(IMAPFolder folder, List<Message> messages) throws MessagingException {
+        int[] numbers = new int[messages.size()];
+        for (int k = 0; k < numbers.length; k++) numbers[k] = messages.get(k).getMessageNumber();
+        var out = new ArrayList<Fetched>(numbers.length);
+        folder.doCommand(p -> {
+            Response[] r = p.fetch(MessageSet.createMessageSets(numbers), "UID FLAGS BODY.PEEK[]");
+            for (int k = 0; k < r.length; k++) {
+                if (!(r[k] instanceof FetchResponse f)) continue;
+                UID uid = f.getItem(UID.class);
+                BODY body = f.getItem(BODY.class);
+                if (uid == null || body == null || body.isHeader() || body.getByteArray() == null) continue;
+                FLAGS flags = f.getItem(FLAGS.class);
+                out.add(new Fetched(uid.uid, flags != null && flags.contains(Flags.Flag.DELETED), body.getByteArray()));
+                r[k] = null; // ours: not for the folder's handlers
+            }
+            p.notifyResponseHandlers(r);
+            p.handleResult(r[r.length - 1]);
+            return null;
+        });
+        return out;
+    }
+
+    /** The message as the Unibox takes it: parsed from its bytes, with bounce and auto-reply detection. */
+    static InboundMessage read(Session session, byte[] bytes, int offset, int length) throws MessagingException {
+        MimeMessage local;
+        try {
+            local = new MimeMessage(session, MimeContent.localStream(bytes, offset, length));
+        } catch (RuntimeException e) {
+            MimeContent.failIfUnavailable(e);
+            throw e;
+        }
+        return toInbound(local);
     }
 
     /** The message as the Unibox takes it: parsed from a local copy of its bytes, with bounce and auto-reply detection. */

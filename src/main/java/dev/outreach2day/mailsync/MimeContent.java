@@ -1130,6 +1130,11 @@ final class MimeContent {
         return new LocalBytes(bytes, 0, bytes.length);
     }
 
+    /** {@link #localStream(byte[])} over {@code length} bytes of {@code bytes} from {@code offset}. */
+    static InputStream localStream(byte[] bytes, int offset, int length) {
+        return new LocalBytes(bytes, offset, length);
+    }
+
     private static final class LocalBytes extends SharedByteArrayInputStream {
         LocalBytes(byte[] buf, int offset, int length) {
             super(buf, offset, length);

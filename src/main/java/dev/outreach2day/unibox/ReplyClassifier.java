@@ -1717,7 +1717,7 @@ public final class ReplyClassifier {
 
         /** Every occurrence of every needle in {@code text}. */
         Found scan(String text) {
-            Found found = new Found(length.length, text.length());
+            Found found = new Found(length.length);
             int state = 0;
             for (int i = 0; i < text.length(); i++) {
                 state = table[(state & ~HAS_OUT) * columns + column[text.charAt(i)]];
@@ -1749,12 +1749,11 @@ public final class ReplyClassifier {
             private int[] id, at;
             private int size;
 
-            private Found(int needles, int textLength) {
+            private Found(int needles) {
                 count = new int[needles];
                 begin = new int[needles];
-                int capacity = Math.max(16, textLength);
-                id = new int[capacity];
-                at = new int[capacity];
+                id = new int[32]; // a reply holds a few dozen occurrences at most; add grows them
+                at = new int[32];
             }
 
             private void add(int needle, int start) {
