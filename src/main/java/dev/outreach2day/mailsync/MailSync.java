@@ -299,25 +299,12 @@ class MailSync implements org.springframework.context.SmartLifecycle {
             for (Message m : found) {
                 if (m != null && (lastUid == 0 || uids.getUID(m) > lastUid)) fresh.add(m);
             }
-            int added = 0;
             boolean more = fresh.size() > MAX_PER_ROUND;
             var round = fresh.subList(0, Math.min(fresh.size(), MAX_PER_ROUND));
             for (int i = 0; i < round.size() && started; i += props.batch()) {
-                var batch = round.subList(i, Math.min(round.size(), i + props.batch()));
-                long batchLast = lastUid;
-                var read = new ArrayList<InboundMessage>(batch.size());
-                for (Fetched f : fetchWhole((IMAPFolder) folder, batch)) {
-                    if (!f.deleted()) read.add(read(session, f.bytes().getBytes(), f.bytes().getStart(), f.bytes().getCount()));
-                    batchLast = Math.max(batchLast, f.uid());
-                }
-                // the whole batch is read before it is stored: the IMAP connection is not left idle while storing
-                for (var r : unibox.ingestAll(t.workspaceId(), t.mailboxId(), t.address(), kind, read)) if (r.stored()) added++;
-                log.debug("{} {}: {} of {} read stored (uids to {})", t.address(), kind, added, read.size(), batchLast);
-                lastUid = batchLast;
-                leases.saveFolder(t.workspaceId(), t.mailboxId(), folder.getFullName(), kind, validity, lastUid, uidNext, added, reset,
-                        clock.instant());
+                lastUid = syncBatch(t, session, folder, kind, round.subList(i, Math.min(round.size(), i + props.batch())), lastUid,
+                        validity, uidNext, reset);
                 reset = false;
-                added = 0;
             }
             if (round.isEmpty()) {
                 leases.saveFolder(t.workspaceId(), t.mailboxId(), folder.getFullName(), kind, validity, lastUid, uidNext, 0, reset,
@@ -327,6 +314,34 @@ class MailSync implements org.springframework.context.SmartLifecycle {
         } finally {
             if (folder.isOpen()) folder.close(false);
         }
+    }
+
+    /**
+     * One batch of a folder: fetched, read, stored, and the folder's position saved; returns the
+     * batch's highest UID (at least {@code lastUid}). The whole batch is read before it is stored:
+     * the IMAP connection is not left idle while storing.
+     */
+    private long syncBatch(SyncTarget t, Session session, Folder folder, String kind, List<Message> batch, long lastUid, long validity,
+            Long uidNext, boolean reset) throws MessagingException {
+        long batchLast = lastUid;
+        var fetched = fetchWhole((IMAPFolder) folder, batch);
+        for (Fetched f : fetched) batchLast = Math.max(batchLast, f.uid());
+        var read = readAll(session, fetched);
+        int added = 0;
+        for (var r : unibox.ingestAll(t.workspaceId(), t.mailboxId(), t.address(), kind, read)) if (r.stored()) added++;
+        log.debug("{} {}: {} of {} read stored (uids to {})", t.address(), kind, added, read.size(), batchLast);
+        leases.saveFolder(t.workspaceId(), t.mailboxId(), folder.getFullName(), kind, validity, batchLast, uidNext, added, reset,
+                clock.instant());
+        return batchLast;
+    }
+
+    /** The fetched messages not marked deleted, read. */
+    private static List<InboundMessage> readAll(Session session, List<Fetched> fetched) throws MessagingException {
+        var read = new ArrayList<InboundMessage>(fetched.size());
+        for (Fetched f : fetched) {
+            if (!f.deleted()) read.add(read(session, f.bytes().getBytes(), f.bytes().getStart(), f.bytes().getCount()));
+        }
+        return read;
     }
 
     /** A message as one FETCH returned it: its UID, whether it is marked deleted, and its bytes (as received, not copied). */

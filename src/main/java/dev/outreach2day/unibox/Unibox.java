@@ -145,93 +145,97 @@ public class Unibox {
             for (String r : p.refs()) if (known.containsKey(r)) threadIds.add(known.get(r).threadId());
         }
         Map<String, ThreadStore.ThreadState> threads = store.lockThreads(ws, threadIds);
-        var pending = new Pending(ws, mailboxId, folder, threads);
-        var replies = new ArrayList<ReplyReceived>();
+        var pending = new Pending(ws, mailboxId, folder, threads, known);
         var out = new ArrayList<Ingested>(batch.size());
-        for (Prepared p : batch) {
-            InboundMessage m = p.m();
-            var existing = known.get(m.messageId());
-            if (existing != null) {
-                out.add(new Ingested(false, existing.threadId(), null));
-                continue;
-            }
-            Instant now = clock.instant();
-            CampaignSends.SentEmail match = p.incoming() ? findSend(ws, p.refs()) : null;
-            if (match != null && !match.mailboxId().equals(mailboxId)) match = null; // a reply to another mailbox's email
-
-            // thread: by reply headers (the newest stored message referred to), then by the campaign send answered, then by
-            // subject and the other party
-            String threadId = null;
-            Instant newest = null;
-            for (String r : p.refs()) {
-                var s = known.get(r);
-                if (s != null && (newest == null || s.date().isAfter(newest))) {
-                    threadId = s.threadId();
-                    newest = s.date();
-                }
-            }
-            if (threadId == null && match != null) {
-                pending.flush();
-                threadId = store.threadOfSend(ws, mailboxId, match.sendId()).orElse(null);
-            }
-            if (threadId == null && Subjects.isReplyOrForward(m.subject())) {
-                pending.flush();
-                threadId = store.threadBySubject(ws, mailboxId, Subjects.key(m.subject()), p.participant(), now.minus(90, ChronoUnit.DAYS))
-                        .orElse(null);
-            }
-            ThreadStore.ThreadState thread = threadId == null ? null : pending.thread(threadId);
-            if (match == null && p.incoming() && thread != null && thread.sendId != null) {
-                match = findSend(ws, List.of("<" + thread.externalThreadId + ">"));
-            }
-            boolean firstReply = thread == null || !thread.hasIncoming;
-
-            var intent = p.intent();
-            if (intent == null && p.needsIntent()) intent = classify(m); // it was stored when looked up before the transaction
-            String rowId = Ids.next("msg", now.toEpochMilli());
-            String campaignId = match == null ? null : match.campaignId(), contactId = match == null ? null : match.contactId();
-            String sendId = match == null ? null : match.sendId();
-            String intentName = intent == null ? null : intent.intent();
-            Double confidence = intent == null ? null : intent.confidence();
-            LocalDate returnDate = intent == null ? null : intent.returnDate();
-            if (thread == null) {
-                var refList = p.refs();
-                String root = match != null ? match.messageId() : refList.isEmpty() ? m.messageId() : m.references().isEmpty()
-                        ? refList.getFirst() : m.references().getFirst();
-                thread = ThreadStore.ThreadState.first(Ids.next("thr", now.toEpochMilli()), mailboxId, strip(root),
-                        match != null && m.subject() == null ? match.subject() : m.subject(), p.participant(), campaignId, contactId, sendId,
-                        p.postmaster(), now, rowId, p.date(), p.incoming(), p.warming(), intentName, confidence, returnDate);
-                threads.put(thread.id, thread);
-            } else {
-                thread.add(rowId, p.date(), p.incoming(), p.postmaster(), campaignId, contactId, sendId, intentName, confidence, returnDate,
-                        p.warming(), now);
-            }
-            pending.messages.add(new ThreadStore.NewMessage(rowId, thread.id, m, m.html(), p.attachmentsJson(), p.incoming(), p.date(), now));
-            known.put(m.messageId(), new ThreadStore.StoredMessage(thread.id, p.date()));
-
-            if (p.incoming() && match != null && intent != null) {
-                replies.add(new ReplyReceived(ws, thread.id, rowId, match.campaignId(), match.contactId(), match.sendId(), mailboxId,
-                        match.stepOrder(), match.variantId(), m.from(), intentName, confidence, m.bounce() != null && m.bounce().hard(),
-                        returnDate, p.date(), firstReply));
-            }
-            out.add(new Ingested(true, thread.id, intentName));
-        }
+        for (Prepared p : batch) out.add(storeMessage(pending, p));
         pending.flush();
-        for (var r : replies) events.publishEvent(r);
+        for (var r : pending.replies) events.publishEvent(r);
         return out;
     }
 
-    /** What a batch has changed and not written yet. */
+    /** One message of the batch: its thread found or started, changed in memory; its row pending. */
+    private Ingested storeMessage(Pending pending, Prepared p) {
+        InboundMessage m = p.m();
+        var existing = pending.known.get(m.messageId());
+        if (existing != null) return new Ingested(false, existing.threadId(), null);
+        Instant now = clock.instant();
+        CampaignSends.SentEmail match = p.incoming() ? findSend(pending.ws, p.refs()) : null;
+        if (match != null && !match.mailboxId().equals(pending.mailboxId)) match = null; // a reply to another mailbox's email
+
+        // thread: by reply headers (the newest stored message referred to), then by the campaign send answered, then by
+        // subject and the other party
+        String threadId = null;
+        Instant newest = null;
+        for (String r : p.refs()) {
+            var s = pending.known.get(r);
+            if (s != null && (newest == null || s.date().isAfter(newest))) {
+                threadId = s.threadId();
+                newest = s.date();
+            }
+        }
+        if (threadId == null && match != null) {
+            pending.flush();
+            threadId = store.threadOfSend(pending.ws, pending.mailboxId, match.sendId()).orElse(null);
+        }
+        if (threadId == null && Subjects.isReplyOrForward(m.subject())) {
+            pending.flush();
+            threadId = store.threadBySubject(pending.ws, pending.mailboxId, Subjects.key(m.subject()), p.participant(),
+                    now.minus(90, ChronoUnit.DAYS)).orElse(null);
+        }
+        ThreadStore.ThreadState thread = threadId == null ? null : pending.thread(threadId);
+        if (match == null && p.incoming() && thread != null && thread.sendId != null) {
+            match = findSend(pending.ws, List.of("<" + thread.externalThreadId + ">"));
+        }
+        boolean firstReply = thread == null || !thread.hasIncoming;
+
+        var intent = p.intent();
+        if (intent == null && p.needsIntent()) intent = classify(m); // it was stored when looked up before the transaction
+        String rowId = Ids.next("msg", now.toEpochMilli());
+        String campaignId = match == null ? null : match.campaignId(), contactId = match == null ? null : match.contactId();
+        String sendId = match == null ? null : match.sendId();
+        String intentName = intent == null ? null : intent.intent();
+        Double confidence = intent == null ? null : intent.confidence();
+        LocalDate returnDate = intent == null ? null : intent.returnDate();
+        if (thread == null) {
+            var refList = p.refs();
+            String root = match != null ? match.messageId() : refList.isEmpty() ? m.messageId() : m.references().isEmpty()
+                    ? refList.getFirst() : m.references().getFirst();
+            thread = ThreadStore.ThreadState.first(Ids.next("thr", now.toEpochMilli()), pending.mailboxId, strip(root),
+                    match != null && m.subject() == null ? match.subject() : m.subject(), p.participant(), campaignId, contactId, sendId,
+                    p.postmaster(), now, rowId, p.date(), p.incoming(), p.warming(), intentName, confidence, returnDate);
+            pending.threads.put(thread.id, thread);
+        } else {
+            thread.add(rowId, p.date(), p.incoming(), p.postmaster(), campaignId, contactId, sendId, intentName, confidence, returnDate,
+                    p.warming(), now);
+        }
+        pending.messages.add(new ThreadStore.NewMessage(rowId, thread.id, m, m.html(), p.attachmentsJson(), p.incoming(), p.date(), now));
+        pending.known.put(m.messageId(), new ThreadStore.StoredMessage(thread.id, p.date()));
+
+        if (p.incoming() && match != null && intent != null) {
+            pending.replies.add(new ReplyReceived(pending.ws, thread.id, rowId, match.campaignId(), match.contactId(), match.sendId(),
+                    pending.mailboxId, match.stepOrder(), match.variantId(), m.from(), intentName, confidence,
+                    m.bounce() != null && m.bounce().hard(), returnDate, p.date(), firstReply));
+        }
+        return new Ingested(true, thread.id, intentName);
+    }
+
+    /** What a batch has changed and not written yet, what it knows is stored, and the reply events it will publish. */
     private final class Pending {
         final long ws;
         final String mailboxId, folder;
         final Map<String, ThreadStore.ThreadState> threads;
         final List<ThreadStore.NewMessage> messages = new ArrayList<>();
+        /** Message-ID → thread and date of what the mailbox has, the batch's own included as they are added. */
+        final Map<String, ThreadStore.StoredMessage> known;
+        final List<ReplyReceived> replies = new ArrayList<>();
 
-        Pending(long ws, String mailboxId, String folder, Map<String, ThreadStore.ThreadState> threads) {
+        Pending(long ws, String mailboxId, String folder, Map<String, ThreadStore.ThreadState> threads,
+                Map<String, ThreadStore.StoredMessage> known) {
             this.ws = ws;
             this.mailboxId = mailboxId;
             this.folder = folder;
             this.threads = threads;
+            this.known = known;
         }
 
         /** The thread, from the batch or locked now. */
