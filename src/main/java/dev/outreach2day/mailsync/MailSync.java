@@ -339,39 +339,81 @@ class MailSync implements org.springframework.context.SmartLifecycle {
     private static List<InboundMessage> readAll(Session session, List<Fetched> fetched) throws MessagingException {
         var read = new ArrayList<InboundMessage>(fetched.size());
         for (Fetched f : fetched) {
-            if (!f.deleted()) read.add(read(session, f.bytes().getBytes(), f.bytes().getStart(), f.bytes().getCount()));
+            if (f.deleted()) continue;
+            var b = f.bytes();
+            read.add(b != null ? read(session, b.getBytes(), b.getStart(), b.getCount()) : read(session, f.message()));
         }
         return read;
     }
 
-    /** A message as one FETCH returned it: its UID, whether it is marked deleted, and its bytes (as received, not copied). */
-    record Fetched(long uid, boolean deleted, ByteArray bytes) {}
+    /**
+     * A message of a batch as its FETCH returned it: its UID, whether it is marked deleted, and its
+     * bytes as received (not copied); null bytes when the answer had none for it (it is then read
+     * through Jakarta Mail, which asks the server again).
+     */
+    record Fetched(Message message, long uid, boolean deleted, ByteArray bytes) {}
 
     /**
      * One {@code FETCH <numbers> (UID FLAGS BODY.PEEK[])} for the messages: each message's bytes as they
      * came, without building Jakarta Mail's message from them first (which parses every header and
      * copies the content, only for {@link #read} to write it out and parse it again). Responses that
      * are not this command's (new mail, expunges, flag changes by others) go to the folder as usual.
+     * What the answer left out for a message (a server may split a message's items over several
+     * responses, or leave one out) is asked for the usual way.
      */
     static List<Fetched> fetchWhole(IMAPFolder folder, List<Message> messages) throws MessagingException {
         int[] numbers = new int[messages.size()];
         for (int k = 0; k < numbers.length; k++) numbers[k] = messages.get(k).getMessageNumber();
-        var out = new ArrayList<Fetched>(numbers.length);
-        folder.doCommand(p -> {
+        Items[] items = (Items[]) folder.doCommand(p -> {
             Response[] r = p.fetch(MessageSet.createMessageSets(numbers), "UID FLAGS BODY.PEEK[]");
-            for (int k = 0; k < r.length; k++) {
-                if (!(r[k] instanceof FetchResponse f)) continue;
-                UID uid = f.getItem(UID.class);
-                BODY body = f.getItem(BODY.class);
-                if (uid == null || body == null || body.isHeader() || body.getByteArray() == null) continue;
-                FLAGS flags = f.getItem(FLAGS.class);
-                out.add(new Fetched(uid.uid, flags != null && flags.contains(Flags.Flag.DELETED), body.getByteArray()));
-                r[k] = null; // ours: not for the folder's handlers
-            }
+            Items[] found = items(numbers, r);
             p.notifyResponseHandlers(r);
             p.handleResult(r[r.length - 1]);
-            return null;
+            return found;
         });
+        var out = new ArrayList<Fetched>(numbers.length);
+        for (int k = 0; k < numbers.length; k++) {
+            Message m = messages.get(k);
+            Items it = items[k];
+            long uid = it.uid != null ? it.uid : ((UIDFolder) folder).getUID(m);
+            boolean deleted = it.flags != null ? it.flags.contains(Flags.Flag.DELETED) : m.isSet(Flags.Flag.DELETED);
+            out.add(new Fetched(m, uid, deleted, it.bytes));
+        }
+        return out;
+    }
+
+    /** What the FETCH answer held for one message. */
+    static final class Items {
+        Long uid;
+        Flags flags;
+        ByteArray bytes;
+    }
+
+    /**
+     * The items of the FETCH responses among {@code r} for each of {@code numbers} (same order; a
+     * message may have its items in several responses). A response that brought a message's bytes is
+     * taken out of {@code r} (set to null): the folder's handlers get the others.
+     */
+    static Items[] items(int[] numbers, Response[] r) {
+        var index = new java.util.HashMap<Integer, Integer>(numbers.length * 2);
+        for (int k = 0; k < numbers.length; k++) index.put(numbers[k], k);
+        Items[] out = new Items[numbers.length];
+        for (int k = 0; k < out.length; k++) out[k] = new Items();
+        for (int k = 0; k < r.length; k++) {
+            if (!(r[k] instanceof FetchResponse f)) continue;
+            Integer at = index.get(f.getNumber());
+            if (at == null) continue; // another message's (a flag change by another session)
+            Items it = out[at];
+            UID uid = f.getItem(UID.class);
+            if (uid != null) it.uid = uid.uid;
+            FLAGS flags = f.getItem(FLAGS.class);
+            if (flags != null) it.flags = flags;
+            BODY body = f.getItem(BODY.class);
+            if (body != null && !body.isHeader() && body.getByteArray() != null) {
+                it.bytes = body.getByteArray();
+                r[k] = null; // ours: the bytes are not for the folder's handlers
+            }
+        }
         return out;
     }
 
