@@ -44,10 +44,23 @@ final class Subjects {
         return s.strip();
     }
 
+    private static final Pattern MARKS = Pattern.compile("\\p{M}+");
+
     /** The threading key: the display subject, case- and accent-folded, whitespace collapsed. */
     static String key(String subject) {
-        String d = Normalizer.normalize(display(subject), Normalizer.Form.NFKD).replaceAll("\\p{M}+", "");
+        return keyOfDisplay(display(subject));
+    }
+
+    /** {@link #key} of the subject whose {@link #display} is {@code display}. */
+    static String keyOfDisplay(String display) {
+        // plain ASCII has no accents and is its own decomposition
+        String d = isAscii(display) ? display : MARKS.matcher(Normalizer.normalize(display, Normalizer.Form.NFKD)).replaceAll("");
         return SPACE.matcher(d.toLowerCase(Locale.ROOT)).replaceAll(" ").strip();
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) if (s.charAt(i) >= 128) return false;
+        return true;
     }
 
     /** True when the subject starts with a reply or forward prefix. */

@@ -377,7 +377,7 @@ class ThreadStore {
                 externalIds[i] = t.externalThreadId;
                 subjects[i] = t.subject;
                 displays[i] = Subjects.display(t.subject);
-                keys[i] = Subjects.key(t.subject);
+                keys[i] = Subjects.keyOfDisplay(displays[i]);
                 participants[i] = t.participant;
                 createdAts[i] = text(t.createdAt);
             }

@@ -37,6 +37,10 @@ class SubjectsTest {
     void theKeyFoldsCaseAccentsAndSpaces() {
         assertThat(Subjects.key("Re: Café   Meeting")).isEqualTo(Subjects.key("cafe meeting"));
         assertThat(Subjects.key(null)).isEmpty();
+        // plain ASCII skips the decomposition; the key is the same either way
+        assertThat(Subjects.key("Re:  Q3\tBudget  REVIEW ")).isEqualTo("q3 budget review");
+        assertThat(Subjects.key("AW: Überprüfung Q3")).isEqualTo("uberprufung q3");
+        assertThat(Subjects.keyOfDisplay(Subjects.display("Fwd: Résumé"))).isEqualTo(Subjects.key("Fwd: Résumé")).isEqualTo("resume");
         assertThat(Subjects.isReplyOrForward("AW: Termin")).isTrue();
         assertThat(Subjects.isReplyOrForward("Termin")).isFalse();
     }
