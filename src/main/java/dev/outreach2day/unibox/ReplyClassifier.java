@@ -150,11 +150,13 @@ public final class ReplyClassifier {
                 signals.add("subject:" + rule.kind().intent + " '" + rule.label() + "'");
             }
         }
-        String subjectOnly = SPACES.matcher(NOT_WORD_OR_SPACE.matcher(foldText(stripReplyPrefixes(subj))).replaceAll(" ").strip())
-                .replaceAll(" ");
-        if (fb.text().isBlank() && SUBJECT_UNSUBSCRIBE.matcher(subjectOnly).matches()) {
-            score.merge(Kind.UNSUBSCRIBE, 2.5, Double::sum);
-            signals.add("subject:unsubscribe '" + subjectOnly + "'");
+        if (fb.text().isBlank()) { // an empty reply: the subject alone may say it
+            String subjectOnly = SPACES.matcher(NOT_WORD_OR_SPACE.matcher(foldText(stripReplyPrefixes(subj))).replaceAll(" ").strip())
+                    .replaceAll(" ");
+            if (SUBJECT_UNSUBSCRIBE.matcher(subjectOnly).matches()) {
+                score.merge(Kind.UNSUBSCRIBE, 2.5, Double::sum);
+                signals.add("subject:unsubscribe '" + subjectOnly + "'");
+            }
         }
 
         double un = score.get(Kind.UNSUBSCRIBE), ni = score.get(Kind.NOT_INTERESTED), in = score.get(Kind.INTERESTED);
