@@ -431,18 +431,16 @@ class MailSync implements org.springframework.context.SmartLifecycle {
 
     /** The message as the Unibox takes it: parsed from a local copy of its bytes, with bounce and auto-reply detection. */
     static InboundMessage read(Session session, Message m) throws MessagingException {
-        MimeMessage local;
+        var bytes = new ByteArrayOutputStream(16 * 1024);
         try {
-            var bytes = new ByteArrayOutputStream(16 * 1024);
             m.writeTo(bytes);
-            local = new MimeMessage(session, MimeContent.localStream(bytes.toByteArray()));
         } catch (java.io.IOException e) {
             throw new MessagingException("reading the message failed", e);
         } catch (RuntimeException e) {
             MimeContent.failIfUnavailable(e);
             throw e;
         }
-        return toInbound(local);
+        return read(session, bytes.toByteArray(), 0, bytes.size());
     }
 
     static InboundMessage toInbound(MimeMessage local) {

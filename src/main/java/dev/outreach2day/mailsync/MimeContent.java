@@ -1127,7 +1127,7 @@ final class MimeContent {
      * stream is only ever read by the thread that parses the message. Otherwise the same stream.
      */
     static InputStream localStream(byte[] bytes) {
-        return new LocalBytes(bytes, 0, bytes.length);
+        return localStream(bytes, 0, bytes.length);
     }
 
     /** {@link #localStream(byte[])} over {@code length} bytes of {@code bytes} from {@code offset}. */
