@@ -93,11 +93,23 @@ start_server() {
   log "server started: pid $SERVER_PID, log $logfile"
 }
 
-# alive PID: true while the process exists and is not a zombie.
+# alive PID: true while the process exists and is not a zombie (read with bash alone: benchmarks
+# call it in their polling loops, where every process started costs the measured side CPU).
 alive() {
+  local key value
   [ -n "$1" ] && [ -r "/proc/$1/status" ] || return 1
-  ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+  while read -r key value; do
+    [ "$key" = "State:" ] && { [[ "$value" != Z* ]]; return; }
+  done <"/proc/$1/status" 2>/dev/null
+  return 1
 }
+
+# us_now VAR: sets VAR to the wall clock in whole microseconds, from bash's EPOCHREALTIME (no
+# process started; for polling loops).
+us_now() { local t="$EPOCHREALTIME"; printf -v "$1" '%s' "${t//[.,]/}"; }
+
+# us_s MICROSECONDS: prints them as seconds with 3 decimals.
+us_s() { printf '%d.%03d' $(( $1 / 1000000 )) $(( $1 % 1000000 / 1000 )); }
 
 # any_alive PID ...: true while at least one of the processes is alive.
 any_alive() {
