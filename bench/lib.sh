@@ -73,7 +73,8 @@ server_app() {
 }
 
 # start_server LOGFILE [NAME=VALUE ...]: starts the server jar in the background with the given
-# environment added (plus $O2D_JAVA_OPTS as JVM options, like ./outreach2day run), stdout and
+# environment added (plus the server's JVM options, @jvm.options and then $O2D_JAVA_OPTS, like
+# ./outreach2day run), stdout and
 # stderr to LOGFILE. Sets SERVER_PID (the JVM's own pid) and SERVER_STARTED_AT (now, taken just
 # before the process is started).
 SERVER_PID=""
@@ -88,7 +89,7 @@ start_server() {
   SERVER_STARTED_AT="$(now)"
   # env execs java, so $! is the JVM's pid (what /proc/$pid/status and signals need).
   # shellcheck disable=SC2086
-  env "$@" "$java" ${O2D_JAVA_OPTS:-} -jar "$app" >"$logfile" 2>&1 &
+  env "$@" "$java" "@$BENCH_ROOT/jvm.options" ${O2D_JAVA_OPTS:-} -jar "$app" >"$logfile" 2>&1 &
   SERVER_PID=$!
   log "server started: pid $SERVER_PID, log $logfile"
 }
