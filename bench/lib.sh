@@ -101,7 +101,7 @@ alive() {
   [ -n "$1" ] && [ -r "/proc/$1/status" ] || return 1
   while read -r key value; do
     [ "$key" = "State:" ] && { [[ "$value" != Z* ]]; return; }
-  done <"/proc/$1/status" 2>/dev/null
+  done 2>/dev/null <"/proc/$1/status"
   return 1
 }
 
