@@ -100,6 +100,26 @@ class SandboxStartupTest {
         }
     }
 
+    /**
+     * The embedded PostgreSQL is stopped by the application context, last, and not also by a JVM
+     * shutdown hook of zonky's: that hook ran at SIGTERM next to Spring's own and stopped the database
+     * while the syncs and IDLE watchers still finished their work, which then waited for connections
+     * until the server was killed.
+     */
+    @Test
+    void theEmbeddedPostgresHasNoShutdownHookOfItsOwn() throws Exception {
+        try (var ctx = start()) {
+            Object holder = ctx.getBean("embeddedDatabase");
+            var postgresField = holder.getClass().getDeclaredField("postgres");
+            postgresField.setAccessible(true);
+            Object postgres = postgresField.get(holder);
+            assertThat(postgres).isInstanceOf(io.zonky.test.db.postgres.embedded.EmbeddedPostgres.class);
+            var hookField = postgres.getClass().getDeclaredField("registerShutdownHook");
+            hookField.setAccessible(true);
+            assertThat(hookField.getBoolean(postgres)).as("zonky registers a JVM shutdown hook that stops PostgreSQL").isFalse();
+        }
+    }
+
     /** Drops zonky's in-JVM lock on the data directory, as the death of its JVM would. */
     private static void releaseJvmLock(Object embedded) throws Exception {
         for (var field : embedded.getClass().getDeclaredFields()) {

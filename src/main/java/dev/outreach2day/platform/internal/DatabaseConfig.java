@@ -66,6 +66,10 @@ class DatabaseConfig {
                 .setCleanDataDirectory(false)
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .setServerConfig("max_connections", "200")
+                // no JVM shutdown hook of its own: it stopped PostgreSQL at SIGTERM while the application was still
+                // shutting down gracefully (syncs and IDLE watchers then waited for connections that never came, and a
+                // SIGTERM'd server needed SIGKILL). The context stops it last, closing this bean.
+                .setRegisterShutdownHook(false)
                 .start();
         log.info("Embedded PostgreSQL 17 on 127.0.0.1:{} (data in {}) started in {} ms",
                 pg.getPort(), dir, (System.nanoTime() - started) / 1_000_000);
